@@ -1,0 +1,70 @@
+"""Common Ground: a live, shared idea board for neighbourhoods and community workshops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from board import api, config, pages, sockets
+from board.extensions import csrf, db, migrate, socketio
+from board.storage import configure_engine
+
+# Socket handlers register on the module-level SocketIO when board.sockets is imported,
+# before any init_app, so every app built here (one per test) gets them.
+assert sockets.subscribe
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints and socket handlers."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["BOARD_ASYNC_MODE"],
+        message_queue=app.config["BOARD_MESSAGE_QUEUE"],
+        # Same-origin pages only; a council hosting behind a proxy sets BOARD_PUBLIC_URL.
+        cors_allowed_origins=app.config["BOARD_PUBLIC_URL"] or None,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+    with app.app_context():
+        configure_engine(db.engine)
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_error_handler(HTTPException, _http_error)
+    app.cli.add_command(_seed_demo_command())
+    return app
+
+
+def _http_error(error: HTTPException) -> Any:
+    """JSON errors under /api, the plain page everywhere else."""
+    if request.path.startswith("/api/"):
+        code = (error.name or "error").lower().replace(" ", "_")
+        return jsonify(error={"code": code, "message": error.description}), error.code
+    return error
+
+
+def _seed_demo_command() -> Any:
+    import click
+
+    @click.command("seed-demo")
+    def seed_demo() -> None:
+        """Create the demo board once and print how to reach it."""
+        from board.demo import ensure_demo_board
+
+        click.echo(ensure_demo_board().describe())
+
+    return seed_demo

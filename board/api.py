@@ -1,0 +1,177 @@
+"""The JSON API at /api/v1: the same actions as the socket events, through the same services.
+
+API clients authenticate with ``Authorization: Bearer <participant token>``. Browsers may
+use their session cookie instead, and then must send the CSRF token in ``X-CSRFToken``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import HTTPException
+
+from board import schemas
+from board.errors import BoardError
+from board.extensions import csrf
+from board.identity import bearer_token, current_actor, remember
+from board.presence import presence
+from board.services import Actor, boards, posts
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def _body() -> Any:
+    """The request's JSON body, or a clear error when it is not JSON."""
+    if not request.data:
+        return {}
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise BoardError("invalid_json", "The request body is not valid JSON.", 400)
+    return payload
+
+
+def _actor(code: str) -> Actor:
+    """The caller on this board; cookie-authenticated writes must carry the CSRF token."""
+    token = bearer_token()
+    if token is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except Exception as exc:
+            raise BoardError(
+                "csrf_failed",
+                "Send the page's CSRF token in X-CSRFToken, or use a bearer token.",
+                400,
+            ) from exc
+    return current_actor(code, token)
+
+
+def _entry_out(entry: boards.Entry) -> dict[str, Any]:
+    return {
+        "participant": entry.participant,
+        "token": entry.token,
+        "enter_url": url_for(
+            "pages.enter", code=entry.board_code, token=entry.token, _external=True
+        ),
+    }
+
+
+@bp.post("/boards")
+def create_board() -> tuple[Response, int]:
+    """Create a board; the caller becomes its facilitator."""
+    entry = boards.create_board(**schemas.parse(_body(), schemas.NEW_BOARD))
+    remember(entry)
+    return jsonify(board=boards.board_info(entry.board_code), **_entry_out(entry)), 201
+
+
+@bp.get("/boards/<code>")
+def board_info(code: str) -> Response:
+    """A board's public description."""
+    return jsonify(board=boards.board_info(code))
+
+
+@bp.post("/boards/<code>/participants")
+def join(code: str) -> tuple[Response, int]:
+    """Join a board with a display name, or anonymously."""
+    entry = boards.join_board(code, **schemas.parse(_body(), schemas.JOIN))
+    remember(entry)
+    return jsonify(board=boards.board_info(entry.board_code), **_entry_out(entry)), 201
+
+
+@bp.get("/boards/<code>/snapshot")
+def snapshot(code: str) -> Response:
+    """The whole board as the caller may see it, with the seq it reflects."""
+    return jsonify(boards.snapshot(_actor(code)))
+
+
+@bp.get("/boards/<code>/events")
+def events_since(code: str) -> Response:
+    """The board's events after ``since``, or 410 when the log no longer reaches back."""
+    actor = _actor(code)
+    raw = request.args.get("since", "")
+    if not raw.isdigit():
+        raise BoardError("invalid_input", "since must be a whole number, 0 or more.", 422)
+    replay = boards.events_since(actor, int(raw))
+    if replay is None:
+        raise BoardError(
+            "log_truncated",
+            "The event log no longer reaches back that far: fetch a fresh snapshot.",
+            410,
+        )
+    return jsonify(events=replay)
+
+
+@bp.get("/boards/<code>/presence")
+def board_presence(code: str) -> Response:
+    """How many people are connected to the board now (this server process)."""
+    _actor(code)
+    return jsonify(count=presence.count(boards.normalise_code(code)))
+
+
+@bp.post("/boards/<code>/posts")
+def create_post(code: str) -> tuple[Response, int]:
+    """Add a post."""
+    actor = _actor(code)
+    return jsonify(posts.create_post(actor, **schemas.parse(_body(), schemas.NEW_POST))), 201
+
+
+@bp.patch("/boards/<code>/posts/<int:post_id>")
+def update_post(code: str, post_id: int) -> Response:
+    """Edit your own post."""
+    actor = _actor(code)
+    fields = schemas.parse(
+        {**_as_object(_body()), "post_id": post_id}, schemas.EDIT_POST, partial=True
+    )
+    op_id, post_id = fields.pop("op_id"), fields.pop("post_id")
+    return jsonify(posts.update_post(actor, op_id, post_id, fields))
+
+
+@bp.delete("/boards/<code>/posts/<int:post_id>")
+def delete_post(code: str, post_id: int) -> Response:
+    """Delete your own post (facilitators: any post)."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.POST_REF)
+    return jsonify(posts.delete_post(actor, **fields))
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/support")
+def toggle_support(code: str, post_id: int) -> Response:
+    """Support a post, or withdraw your support."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.POST_REF)
+    return jsonify(posts.toggle_support(actor, **fields))
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/comments")
+def add_comment(code: str, post_id: int) -> tuple[Response, int]:
+    """Comment on a post."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.NEW_COMMENT)
+    return jsonify(posts.add_comment(actor, **fields)), 201
+
+
+def _as_object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise BoardError("invalid_input", "Expected a JSON object.", 400)
+    return payload
+
+
+@bp.errorhandler(BoardError)
+def board_error(error: BoardError) -> tuple[Response, int]:
+    """Domain refusals as JSON."""
+    return jsonify(error=error.to_dict()), error.status
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(error: CSRFError) -> tuple[Response, int]:
+    """A missing or wrong CSRF token."""
+    return jsonify(error={"code": "csrf_failed", "message": error.description}), 400
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> tuple[Response, int]:
+    """Werkzeug's errors (405, 413, ...) as JSON, like everything else under /api."""
+    code = (error.name or "error").lower().replace(" ", "_")
+    return jsonify(error={"code": code, "message": error.description}), error.code or 500

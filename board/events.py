@@ -1,0 +1,188 @@
+"""Board events: what each one means, how it is logged, and the one place that emits them.
+
+Every change to a board appends one event to that board's log in the same transaction,
+with the next per-board seq. Events are published to the board's Socket.IO room only
+after the transaction commits; a rollback publishes nothing. Nothing else emits board
+state. Each dataclass's docstring is the spec of its ``data``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from board.extensions import socketio
+from board.models import Board, BoardEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "board_events_pending"
+#: Prune the log every this many events, keeping at least ``keep`` of the newest.
+PRUNE_EVERY = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """Base of every board event; ``type`` names it on the wire."""
+
+    type: ClassVar[str]
+
+    def data(self) -> dict[str, Any]:
+        """The event's payload as sent to clients."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParticipantJoined(Event):
+    """Someone joined the board. ``participant``: {id, name, anonymous, role}."""
+
+    type: ClassVar[str] = "participant.joined"
+    participant: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class PostCreated(Event):
+    """A post was added. ``post``: the full post, shaped as in the snapshot."""
+
+    type: ClassVar[str] = "post.created"
+    post: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class PostUpdated(Event):
+    """Its author edited a post. ``post``: the full post after the edit."""
+
+    type: ClassVar[str] = "post.updated"
+    post: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class PostDeleted(Event):
+    """A post was deleted with its supports and comments.
+
+    ``post_id``; ``by``: "author" or "facilitator".
+    """
+
+    type: ClassVar[str] = "post.deleted"
+    post_id: int
+    by: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SupportChanged(Event):
+    """A participant added or withdrew their support.
+
+    ``post_id``, ``participant_id``, ``supported`` (now), ``count`` (supports on the post now).
+    """
+
+    type: ClassVar[str] = "support.changed"
+    post_id: int
+    participant_id: int
+    supported: bool
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CommentCreated(Event):
+    """A comment was added. ``comment``: {id, post_id, body, author, created_at}."""
+
+    type: ClassVar[str] = "comment.created"
+    comment: dict[str, Any]
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        ParticipantJoined,
+        PostCreated,
+        PostUpdated,
+        PostDeleted,
+        SupportChanged,
+        CommentCreated,
+    )
+}
+
+
+def room(board_code: str) -> str:
+    """The Socket.IO room of a board."""
+    return f"board:{board_code}"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A timestamp as ISO 8601 in UTC (SQLite hands back naive datetimes, stored as UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.isoformat(timespec="milliseconds") + "Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def envelope(board_code: str, row: BoardEvent) -> dict[str, Any]:
+    """An event as it travels: the same shape live and in replay."""
+    return {
+        "board": board_code,
+        "seq": row.seq,
+        "type": row.type,
+        "data": row.payload,
+        "at": iso(row.created_at),
+    }
+
+
+def record(session: so.Session, board: Board, event: Event) -> int:
+    """Append ``event`` to the board's log inside the caller's transaction; return its seq."""
+    keep = int(current_app.config["BOARD_EVENT_LOG_KEEP"])
+    seq = session.execute(
+        sa.update(Board)
+        .where(Board.id == board.id)
+        .values(last_seq=Board.last_seq + 1)
+        .returning(Board.last_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    board.last_seq = seq
+    row = BoardEvent(board_id=board.id, seq=seq, type=event.type, payload=event.data())
+    row.created_at = utcnow()
+    session.add(row)
+    if seq % PRUNE_EVERY == 0 and seq > keep:
+        session.execute(
+            sa.delete(BoardEvent).where(
+                BoardEvent.board_id == board.id, BoardEvent.seq <= seq - keep
+            )
+        )
+    session.info.setdefault(PENDING_KEY, []).append(envelope(board.code, row))
+    return seq
+
+
+def publish(message: dict[str, Any]) -> None:
+    """Emit one committed event to its board's room: the only place board events are sent."""
+    socketio.emit("event", message, to=room(message["board"]))
+
+
+def publish_presence(board_code: str, count: int) -> None:
+    """Tell a board's room how many people are on it now (not logged: it is not history)."""
+    socketio.emit("presence", {"board": board_code, "count": count}, to=room(board_code))
+
+
+def publish_head(board_code: str, seq: int) -> None:
+    """Tell a board's room its newest seq, so a client that missed the last event notices."""
+    socketio.emit("head", {"board": board_code, "seq": seq}, to=room(board_code))
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _publish_after_commit(session: so.Session) -> None:
+    for message in session.info.pop(PENDING_KEY, []):
+        try:
+            publish(message)
+        except Exception:
+            # The change is committed and logged: clients recover it by replay.
+            log.exception("could not publish board event %s", message.get("seq"))
+
+
+@sa.event.listens_for(so.Session, "after_rollback")
+def _drop_after_rollback(session: so.Session) -> None:
+    session.info.pop(PENDING_KEY, None)

@@ -1,0 +1,170 @@
+"""Typed SQLAlchemy models: the board, its people, their posts, and the board's event log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from board.extensions import db
+
+BOARD_KINDS = ("workshop", "neighbourhood")
+POST_KINDS = ("idea", "skill", "tool", "need")
+ROLES = ("participant", "facilitator")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Board(db.Model):
+    """A shared space with a prompt, a join code and an event log."""
+
+    __tablename__ = "boards"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('workshop', 'neighbourhood')", name="kind"),
+        sa.CheckConstraint("last_seq >= 0", name="last_seq_not_negative"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(6), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    prompt: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16), default="workshop")
+    tags: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    # The seq of the newest event in this board's log; bumped in the same transaction.
+    last_seq: so.Mapped[int] = so.mapped_column(default=0)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Participant(db.Model):
+    """A person on one board: a display name or anonymous, and a role."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('participant', 'facilitator')", name="role"),
+        sa.CheckConstraint("anonymous OR display_name IS NOT NULL", name="named_or_anonymous"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    display_name: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    anonymous: so.Mapped[bool] = so.mapped_column(default=False)
+    role: so.Mapped[str] = so.mapped_column(sa.String(16), default="participant")
+    # sha256 of the participant's secret token; the token itself is only ever shown once.
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    board: so.Mapped[Board] = so.relationship()
+
+    @property
+    def is_facilitator(self) -> bool:
+        """Whether this participant may run the board."""
+        return self.role == "facilitator"
+
+
+class Post(db.Model):
+    """A card on the board: an idea, a skill offer, a tool offer or a need."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('idea', 'skill', 'tool', 'need')", name="kind"),
+        sa.CheckConstraint("length(title) BETWEEN 1 AND 120", name="title_length"),
+        sa.CheckConstraint("length(body) <= 2000", name="body_length"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    author_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    kind: so.Mapped[str] = so.mapped_column(sa.String(8))
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    tag: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+    author: so.Mapped[Participant] = so.relationship()
+    supports: so.Mapped[list[Support]] = so.relationship(
+        back_populates="post", cascade="all, delete-orphan", passive_deletes=True
+    )
+    comments: so.Mapped[list[Comment]] = so.relationship(
+        back_populates="post",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Comment.id",
+    )
+
+
+class Support(db.Model):
+    """One "+1" from one participant on one post."""
+
+    __tablename__ = "supports"
+    __table_args__ = (sa.UniqueConstraint("post_id", "participant_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    post_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    post: so.Mapped[Post] = so.relationship(back_populates="supports")
+
+
+class Comment(db.Model):
+    """A reply on a post."""
+
+    __tablename__ = "comments"
+    __table_args__ = (sa.CheckConstraint("length(body) BETWEEN 1 AND 1000", name="body_length"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    post_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    author_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    post: so.Mapped[Post] = so.relationship(back_populates="comments")
+    author: so.Mapped[Participant] = so.relationship()
+
+
+class BoardEvent(db.Model):
+    """One entry in a board's event log; seq increases by one per board with no gaps."""
+
+    __tablename__ = "board_events"
+    __table_args__ = (sa.UniqueConstraint("board_id", "seq"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    seq: so.Mapped[int]
+    type: so.Mapped[str] = so.mapped_column(sa.String(40))
+    payload: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Operation(db.Model):
+    """A client write already carried out, keyed by the client's op id, with its result."""
+
+    __tablename__ = "operations"
+    __table_args__ = (sa.UniqueConstraint("participant_id", "op_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE")
+    )
+    op_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    action: so.Mapped[str] = so.mapped_column(sa.String(40))
+    result: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)

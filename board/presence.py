@@ -1,0 +1,44 @@
+"""Who is connected to which board right now, in this process (not history, not logged)."""
+
+from __future__ import annotations
+
+import threading
+
+
+class Presence:
+    """Connected sockets per board, counted as distinct participants."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._boards: dict[str, dict[str, int]] = {}
+
+    def add(self, board_code: str, sid: str, participant_id: int) -> int:
+        """Note a socket on a board; return how many people are there now."""
+        with self._lock:
+            sockets = self._boards.setdefault(board_code, {})
+            sockets[sid] = participant_id
+            return len(set(sockets.values()))
+
+    def remove(self, sid: str) -> dict[str, int]:
+        """Forget a socket everywhere; return the new count for each board it was on."""
+        counts: dict[str, int] = {}
+        with self._lock:
+            for code, sockets in list(self._boards.items()):
+                if sockets.pop(sid, None) is not None:
+                    counts[code] = len(set(sockets.values()))
+                    if not sockets:
+                        del self._boards[code]
+        return counts
+
+    def count(self, board_code: str) -> int:
+        """How many people are on a board now."""
+        with self._lock:
+            return len(set(self._boards.get(board_code, {}).values()))
+
+    def boards(self) -> list[str]:
+        """Codes of boards with someone connected."""
+        with self._lock:
+            return list(self._boards)
+
+
+presence = Presence()

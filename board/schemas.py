@@ -1,0 +1,237 @@
+"""Input parsing for every write, shared by HTTP and sockets, and the output shapes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from board.errors import BoardError
+from board.events import iso
+from board.models import BOARD_KINDS, POST_KINDS, Board, Comment, Participant, Post
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+OP_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string, trimmed, between ``min`` and ``max`` characters."""
+
+    min: int
+    max: int
+    required: bool = True
+    default: str | None = None
+    multiline: bool = False
+    blank_is_none: bool = False
+
+    def parse(self, value: Any) -> str | None:
+        if value is None:
+            if self.required:
+                raise ValueError("is required")
+            return self.default
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        value = _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
+        if not self.multiline:
+            value = " ".join(value.split())
+        if value == "" and self.blank_is_none:
+            return None
+        if len(value) < self.min:
+            raise ValueError(
+                "must not be empty" if self.min == 1 else f"needs {self.min} characters"
+            )
+        if len(value) > self.max:
+            raise ValueError(f"must be {self.max} characters or fewer")
+        return value
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed set of words."""
+
+    options: tuple[str, ...]
+    required: bool = True
+    default: str | None = None
+
+    def parse(self, value: Any) -> str | None:
+        if value is None:
+            if self.required:
+                raise ValueError("is required")
+            return self.default
+        if not isinstance(value, str) or value not in self.options:
+            raise ValueError(f"must be one of: {', '.join(self.options)}")
+        return value
+
+
+@dataclass(frozen=True)
+class Flag:
+    """True or false."""
+
+    default: bool = False
+
+    def parse(self, value: Any) -> bool:
+        if value is None:
+            return self.default
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A whole number of at least ``min``."""
+
+    min: int = 0
+    required: bool = True
+
+    def parse(self, value: Any) -> int | None:
+        if value is None:
+            if self.required:
+                raise ValueError("is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < self.min:
+            raise ValueError(f"must be a whole number, {self.min} or more")
+        return value
+
+
+@dataclass(frozen=True)
+class Tags:
+    """A short list of short tags."""
+
+    max_items: int = 20
+
+    def parse(self, value: Any) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise ValueError("must be a list of text")
+        tags: list[str] = []
+        for raw in value:
+            tag = Text(1, 40, blank_is_none=True).parse(raw)
+            if tag and tag not in tags:
+                tags.append(tag)
+        if len(tags) > self.max_items:
+            raise ValueError(f"must have {self.max_items} tags or fewer")
+        return tags
+
+
+@dataclass(frozen=True)
+class OpId:
+    """A client-generated operation id: 8 to 64 letters, digits, '-' or '_' (a UUID fits)."""
+
+    required: ClassVar[bool] = True
+
+    def parse(self, value: Any) -> str:
+        if not isinstance(value, str) or not OP_ID.match(value):
+            raise ValueError("must be 8 to 64 letters, digits, '-' or '_' (a UUID is ideal)")
+        return value
+
+
+Field = Text | Choice | Flag | Whole | Tags | OpId
+
+
+def parse(payload: Any, spec: Mapping[str, Field], partial: bool = False) -> dict[str, Any]:
+    """Check ``payload`` against ``spec``; raise one BoardError naming every bad field.
+
+    With ``partial``, optional fields absent from the payload are left out of the result
+    (an edit changes only what it names).
+    """
+    if not isinstance(payload, Mapping):
+        raise BoardError("invalid_input", "Expected a JSON object.", 400)
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, field in spec.items():
+        if partial and name not in payload and not getattr(field, "required", False):
+            continue
+        try:
+            values[name] = field.parse(payload.get(name))
+        except ValueError as exc:
+            problems[name] = str(exc)
+    if problems:
+        message = "; ".join(f"{name} {problem}" for name, problem in problems.items())
+        raise BoardError("invalid_input", message[0].upper() + message[1:] + ".", 422, problems)
+    return values
+
+
+NEW_BOARD = {
+    "title": Text(1, 120),
+    "prompt": Text(0, 500, required=False, default="", multiline=True),
+    "kind": Choice(BOARD_KINDS, required=False, default="workshop"),
+    "tags": Tags(),
+    "facilitator_name": Text(1, 40, required=False, default="Facilitator"),
+}
+JOIN = {
+    "display_name": Text(1, 40, required=False, blank_is_none=True),
+    "anonymous": Flag(),
+}
+NEW_POST = {
+    "op_id": OpId(),
+    "kind": Choice(POST_KINDS),
+    "title": Text(1, 120),
+    "body": Text(0, 2000, required=False, default="", multiline=True),
+    "tag": Text(1, 40, required=False, blank_is_none=True),
+}
+EDIT_POST = {
+    "op_id": OpId(),
+    "post_id": Whole(1),
+    "kind": Choice(POST_KINDS, required=False),
+    "title": Text(1, 120, required=False),
+    "body": Text(0, 2000, required=False, multiline=True),
+    "tag": Text(1, 40, required=False, blank_is_none=True),
+}
+POST_REF = {"op_id": OpId(), "post_id": Whole(1)}
+NEW_COMMENT = {"op_id": OpId(), "post_id": Whole(1), "body": Text(1, 1000, multiline=True)}
+
+
+def participant_out(participant: Participant) -> dict[str, Any]:
+    """A participant as others see them: anonymous people have no name."""
+    return {
+        "id": participant.id,
+        "name": None if participant.anonymous else participant.display_name,
+        "anonymous": participant.anonymous,
+        "role": participant.role,
+    }
+
+
+def comment_out(comment: Comment) -> dict[str, Any]:
+    """A comment with its author."""
+    return {
+        "id": comment.id,
+        "post_id": comment.post_id,
+        "body": comment.body,
+        "author": participant_out(comment.author),
+        "created_at": iso(comment.created_at),
+    }
+
+
+def post_out(post: Post) -> dict[str, Any]:
+    """A post with its author, supporters and comments: the shape events and snapshots share."""
+    supporter_ids = sorted(s.participant_id for s in post.supports)
+    return {
+        "id": post.id,
+        "kind": post.kind,
+        "title": post.title,
+        "body": post.body,
+        "tag": post.tag,
+        "author": participant_out(post.author),
+        "created_at": iso(post.created_at),
+        "updated_at": iso(post.updated_at),
+        "support_count": len(supporter_ids),
+        "supporter_ids": supporter_ids,
+        "comments": [comment_out(c) for c in post.comments],
+    }
+
+
+def board_out(board: Board) -> dict[str, Any]:
+    """A board's public description."""
+    return {
+        "code": board.code,
+        "title": board.title,
+        "prompt": board.prompt,
+        "kind": board.kind,
+        "tags": list(board.tags or []),
+        "seq": board.last_seq,
+        "created_at": iso(board.created_at),
+    }

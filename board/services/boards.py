@@ -1,0 +1,213 @@
+"""Boards and the people on them: create, join, identify, snapshot, replay."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from board import events
+from board.errors import BoardError, not_joined
+from board.models import Board, BoardEvent, Comment, Participant, Post
+from board.schemas import board_out, participant_out, post_out
+from board.services import Actor
+from board.storage import read_snapshot, write_transaction
+
+# No look-alikes: 0/O, 1/I/L, 2/Z, 5/S and 8/B are left out, so a code read off a
+# projector across a hall is typed right first time.
+JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+JOIN_CODE_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A participant's way in: who they are and the secret token that proves it."""
+
+    board_code: str
+    participant_id: int
+    token: str
+    participant: dict[str, Any]
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a participant token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_join_code(session: so.Session) -> str:
+    """A fresh, unused join code."""
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if session.scalar(sa.select(Board.id).where(Board.code == code)) is None:
+            return code
+
+
+def normalise_code(code: str) -> str:
+    """A join code as typed by a person: any case, spaces and dashes ignored."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def board_by_code(session: so.Session, code: str) -> Board:
+    """The board with this join code, or a not-found error."""
+    board = session.scalar(sa.select(Board).where(Board.code == normalise_code(code)))
+    if board is None:
+        raise BoardError("board_not_found", "No board has that code. Check it and try again.", 404)
+    return board
+
+
+def _new_participant(
+    session: so.Session, board: Board, name: str | None, anonymous: bool, role: str
+) -> tuple[Participant, str]:
+    token = secrets.token_urlsafe(24)
+    participant = Participant(
+        board_id=board.id,
+        display_name=None if anonymous else name,
+        anonymous=anonymous,
+        role=role,
+        token_hash=hash_token(token),
+    )
+    session.add(participant)
+    session.flush()
+    events.record(session, board, events.ParticipantJoined(participant_out(participant)))
+    return participant, token
+
+
+def create_board(
+    title: str, prompt: str, kind: str, tags: list[str], facilitator_name: str
+) -> Entry:
+    """Create a board with a join code, and its first facilitator."""
+    with write_transaction() as session:
+        board = Board(code=new_join_code(session), title=title, prompt=prompt, kind=kind, tags=tags)
+        session.add(board)
+        session.flush()
+        facilitator, token = _new_participant(
+            session, board, facilitator_name, anonymous=False, role="facilitator"
+        )
+        entry = Entry(board.code, facilitator.id, token, participant_out(facilitator))
+    return entry
+
+
+def join_board(code: str, display_name: str | None, anonymous: bool) -> Entry:
+    """Add a participant to a board: a display name, or anonymous."""
+    if not anonymous and not display_name:
+        raise BoardError(
+            "invalid_input",
+            "Choose a display name, or choose to stay anonymous.",
+            422,
+            {"display_name": "is required unless anonymous is true"},
+        )
+    with write_transaction() as session:
+        board = lock_board(session, board_by_code(session, code).id)
+        participant, token = _new_participant(
+            session, board, display_name, anonymous, role="participant"
+        )
+        entry = Entry(board.code, participant.id, token, participant_out(participant))
+    return entry
+
+
+def lock_board(session: so.Session, board_id: int) -> Board:
+    """Lock the board's row for this write: writes to one board happen one at a time.
+
+    On PostgreSQL this is a row lock; SQLite's write transaction already holds the lock.
+    """
+    return session.execute(
+        sa.select(Board)
+        .where(Board.id == board_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def identify(session: so.Session, code: str, token: str | None) -> Actor:
+    """The participant holding ``token`` on the board with ``code``, or not_joined."""
+    board = board_by_code(session, code)
+    if not token:
+        raise not_joined()
+    participant = session.scalar(
+        sa.select(Participant).where(
+            Participant.token_hash == hash_token(token), Participant.board_id == board.id
+        )
+    )
+    if participant is None:
+        raise not_joined()
+    return Actor(board.id, participant.id)
+
+
+def identify_by_id(session: so.Session, code: str, participant_id: int | None) -> Actor:
+    """The participant remembered by a signed cookie, if they are still on that board."""
+    board = board_by_code(session, code)
+    if participant_id is None:
+        raise not_joined()
+    participant = session.get(Participant, participant_id)
+    if participant is None or participant.board_id != board.id:
+        raise not_joined()
+    return Actor(board.id, participant.id)
+
+
+def board_info(code: str) -> dict[str, Any]:
+    """A board's public description, for anyone with the code."""
+    with read_snapshot() as session:
+        return board_out(board_by_code(session, code))
+
+
+def snapshot(actor: Actor) -> dict[str, Any]:
+    """Everything a client needs to draw the board, and the seq it reflects.
+
+    Read in one consistent transaction, so applying events with a higher seq on top of it
+    gives exactly the current board.
+    """
+    with read_snapshot() as session:
+        board = session.get_one(Board, actor.board_id)
+        me = session.get_one(Participant, actor.participant_id)
+        posts = session.scalars(
+            sa.select(Post)
+            .where(Post.board_id == board.id)
+            .order_by(Post.id)
+            .options(
+                so.selectinload(Post.author),
+                so.selectinload(Post.supports),
+                so.selectinload(Post.comments).selectinload(Comment.author),
+            )
+        ).all()
+        participant_count = session.scalar(
+            sa.select(sa.func.count()).where(Participant.board_id == board.id)
+        )
+        return {
+            "board": board_out(board),
+            "seq": board.last_seq,
+            "me": participant_out(me),
+            "participants": participant_count,
+            "posts": [post_out(p) for p in posts],
+        }
+
+
+def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
+    """The board's events after ``since``, in order; None when the log no longer reaches back.
+
+    A ``since`` ahead of the board's head (a client that talked to a restored database)
+    also returns None: the client must start again from a snapshot.
+    """
+    with read_snapshot() as session:
+        board = session.get_one(Board, actor.board_id)
+        if since > board.last_seq or since < 0:
+            return None
+        if since == board.last_seq:
+            return []
+        rows = session.scalars(
+            sa.select(BoardEvent)
+            .where(BoardEvent.board_id == board.id, BoardEvent.seq > since)
+            .order_by(BoardEvent.seq)
+        ).all()
+        if not rows or rows[0].seq != since + 1 or rows[-1].seq != board.last_seq:
+            return None
+        return [events.envelope(board.code, row) for row in rows]
+
+
+def head(board_code: str) -> int:
+    """The board's newest seq."""
+    with read_snapshot() as session:
+        return board_by_code(session, board_code).last_seq

@@ -1,0 +1,42 @@
+"""Idempotent writes: a retried op id returns the first result and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from board.errors import BoardError
+from board.models import Operation
+
+
+def once(
+    session: so.Session,
+    participant_id: int,
+    op_id: str,
+    action: str,
+    perform: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """Run ``perform`` unless this participant already ran ``op_id``; return the first result.
+
+    Must be called inside a write transaction that holds the board's lock, so two copies
+    of one op cannot both miss the lookup (the unique constraint is the backstop).
+    """
+    done = session.scalar(
+        sa.select(Operation).where(
+            Operation.participant_id == participant_id, Operation.op_id == op_id
+        )
+    )
+    if done is not None:
+        if done.action != action:
+            raise BoardError(
+                "op_id_reused",
+                f"This op id was already used for {done.action}; send a new op id.",
+                409,
+            )
+        return done.result
+    result = perform()
+    session.add(Operation(participant_id=participant_id, op_id=op_id, action=action, result=result))
+    return result

@@ -1,0 +1,154 @@
+"""Posts, supports and comments: the cards on the board and what people do with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from board import events
+from board.errors import BoardError, forbidden
+from board.models import Comment, Participant, Post, Support, utcnow
+from board.schemas import comment_out, post_out
+from board.services import Actor
+from board.services.boards import lock_board
+from board.services.operations import once
+from board.storage import write_transaction
+
+EDITABLE = ("kind", "title", "body", "tag")
+
+
+def _post_on_board(session: so.Session, board_id: int, post_id: int) -> Post:
+    post = session.get(Post, post_id, populate_existing=True)
+    if post is None or post.board_id != board_id:
+        raise BoardError(
+            "post_not_found", "That post is not on this board (it may be deleted).", 404
+        )
+    return post
+
+
+def _acting(session: so.Session, actor: Actor) -> Participant:
+    return session.get_one(Participant, actor.participant_id)
+
+
+def create_post(
+    actor: Actor, op_id: str, kind: str, title: str, body: str = "", tag: str | None = None
+) -> dict[str, Any]:
+    """Add a post by the acting participant; returns {"post": ...}."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            post = Post(
+                board_id=board.id,
+                author_id=actor.participant_id,
+                kind=kind,
+                title=title,
+                body=body,
+                tag=tag,
+                created_at=utcnow(),
+            )
+            session.add(post)
+            session.flush()
+            shaped = post_out(post)
+            events.record(session, board, events.PostCreated(shaped))
+            return {"post": shaped}
+
+        return once(session, actor.participant_id, op_id, "post.create", perform)
+
+
+def update_post(actor: Actor, op_id: str, post_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Edit the acting participant's own post; only the named fields change."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise BoardError("invalid_input", f"Cannot change {', '.join(sorted(unknown))}.", 422)
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            post = _post_on_board(session, board.id, post_id)
+            if post.author_id != actor.participant_id:
+                raise forbidden("Only the author can edit a post.")
+            for name, value in changes.items():
+                setattr(post, name, value)
+            post.updated_at = utcnow()
+            session.flush()
+            shaped = post_out(post)
+            events.record(session, board, events.PostUpdated(shaped))
+            return {"post": shaped}
+
+        return once(session, actor.participant_id, op_id, "post.update", perform)
+
+
+def delete_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
+    """Delete a post with its supports and comments: its author may, and so may facilitators."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            post = _post_on_board(session, board.id, post_id)
+            me = _acting(session, actor)
+            if post.author_id == me.id:
+                by = "author"
+            elif me.is_facilitator:
+                by = "facilitator"
+            else:
+                raise forbidden("Only the author or a facilitator can delete a post.")
+            session.delete(post)
+            session.flush()
+            events.record(session, board, events.PostDeleted(post_id=post_id, by=by))
+            return {"post_id": post_id, "deleted": True}
+
+        return once(session, actor.participant_id, op_id, "post.delete", perform)
+
+
+def toggle_support(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
+    """Add the acting participant's support to a post, or withdraw it if already given."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            post = _post_on_board(session, board.id, post_id)
+            mine = session.scalar(
+                sa.select(Support).where(
+                    Support.post_id == post.id, Support.participant_id == actor.participant_id
+                )
+            )
+            if mine is None:
+                session.add(Support(post_id=post.id, participant_id=actor.participant_id))
+            else:
+                session.delete(mine)
+            session.flush()
+            count = session.scalar(
+                sa.select(sa.func.count()).select_from(Support).where(Support.post_id == post.id)
+            )
+            change = events.SupportChanged(
+                post_id=post.id,
+                participant_id=actor.participant_id,
+                supported=mine is None,
+                count=count or 0,
+            )
+            events.record(session, board, change)
+            return {"post_id": post.id, "supported": change.supported, "count": change.count}
+
+        return once(session, actor.participant_id, op_id, "support.toggle", perform)
+
+
+def add_comment(actor: Actor, op_id: str, post_id: int, body: str) -> dict[str, Any]:
+    """Reply on a post."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            post = _post_on_board(session, board.id, post_id)
+            comment = Comment(
+                post_id=post.id, author_id=actor.participant_id, body=body, created_at=utcnow()
+            )
+            session.add(comment)
+            session.flush()
+            shaped = comment_out(comment)
+            events.record(session, board, events.CommentCreated(shaped))
+            return {"comment": shaped}
+
+        return once(session, actor.participant_id, op_id, "comment.create", perform)

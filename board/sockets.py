@@ -1,0 +1,189 @@
+"""Socket.IO handlers: thin, sharing the services with the HTTP API.
+
+Every client event gets an ack: ``{"ok": true, "data": ...}`` or
+``{"ok": false, "error": {"code", "message"}}``. Board events reach clients only through
+``board.events``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import join_room, leave_room
+
+from board import events, schemas
+from board.errors import BoardError, not_joined
+from board.extensions import socketio
+from board.identity import current_actor
+from board.presence import presence
+from board.services import Actor, boards, posts
+from board.storage import read_snapshot
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+# sid -> {board code -> actor}: what each connection subscribed to, as whom.
+_subscribed: dict[str, dict[str, Actor]] = {}
+_heartbeat_started = False
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _error_ack(error: BoardError) -> dict[str, Any]:
+    return {"ok": False, "error": error.to_dict()}
+
+
+def client_event(name: str) -> Callable[[Handler], Handler]:
+    """Register a handler for a client event; turn its result or error into the ack."""
+
+    def register(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def wrapped(payload: Any = None, *_extra: Any) -> dict[str, Any]:
+            try:
+                if not isinstance(payload, dict):
+                    raise BoardError("invalid_input", "Send a JSON object as the payload.", 400)
+                return {"ok": True, "data": handler(payload)}
+            except BoardError as error:
+                return _error_ack(error)
+            except Exception:
+                log.exception("socket event %s failed", name)
+                return _error_ack(BoardError("internal", "Something went wrong on our side.", 500))
+
+        socketio.on_event(name, wrapped)
+        return wrapped
+
+    return register
+
+
+def _board_code(payload: dict[str, Any]) -> str:
+    code = payload.get("board")
+    if not isinstance(code, str) or not code.strip():
+        raise BoardError(
+            "invalid_input", "Board is required.", 422, {"board": "is required (a join code)"}
+        )
+    return boards.normalise_code(code)
+
+
+def _subscriber(payload: dict[str, Any]) -> Actor:
+    """The actor this connection subscribed as on the payload's board, or not_joined."""
+    code = _board_code(payload)
+    with _lock:
+        actor = _subscribed.get(request.sid, {}).get(code)
+    if actor is None:
+        with read_snapshot() as session:
+            boards.board_by_code(session, code)  # unknown board says so first
+        raise not_joined()
+    return actor
+
+
+@client_event("subscribe")
+def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
+    """Join a board's live feed; catch up from ``since`` or start from a snapshot."""
+    code = _board_code(payload)
+    since = schemas.parse(payload, {"since": schemas.Whole(0, required=False)})["since"]
+    token = payload.get("token")
+    if token is not None and not isinstance(token, str):
+        raise BoardError("invalid_input", "Token must be text.", 422, {"token": "must be text"})
+    actor = current_actor(code, token)
+    # Join the room before reading, so no event falls between the read and the first emit.
+    join_room(events.room(code))
+    with _lock:
+        _subscribed.setdefault(request.sid, {})[code] = actor
+    count = presence.add(code, request.sid, actor.participant_id)
+    events.publish_presence(code, count)
+    _start_heartbeat()
+    replay = boards.events_since(actor, since) if since is not None else None
+    if replay is None:
+        return {"mode": "snapshot", "snapshot": boards.snapshot(actor), "presence": count}
+    return {"mode": "events", "events": replay, "presence": count}
+
+
+@client_event("unsubscribe")
+def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
+    """Leave a board's live feed."""
+    code = _board_code(payload)
+    _subscriber(payload)
+    leave_room(events.room(code))
+    with _lock:
+        _subscribed.get(request.sid, {}).pop(code, None)
+    return {"board": code}
+
+
+@client_event("post.create")
+def create_post(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add a post."""
+    actor = _subscriber(payload)
+    return posts.create_post(actor, **schemas.parse(payload, schemas.NEW_POST))
+
+
+@client_event("post.update")
+def update_post(payload: dict[str, Any]) -> dict[str, Any]:
+    """Edit your own post."""
+    actor = _subscriber(payload)
+    fields = schemas.parse(payload, schemas.EDIT_POST, partial=True)
+    op_id, post_id = fields.pop("op_id"), fields.pop("post_id")
+    return posts.update_post(actor, op_id, post_id, fields)
+
+
+@client_event("post.delete")
+def delete_post(payload: dict[str, Any]) -> dict[str, Any]:
+    """Delete your own post (facilitators: any post)."""
+    actor = _subscriber(payload)
+    return posts.delete_post(actor, **schemas.parse(payload, schemas.POST_REF))
+
+
+@client_event("support.toggle")
+def toggle_support(payload: dict[str, Any]) -> dict[str, Any]:
+    """Support a post, or withdraw your support."""
+    actor = _subscriber(payload)
+    return posts.toggle_support(actor, **schemas.parse(payload, schemas.POST_REF))
+
+
+@client_event("comment.create")
+def add_comment(payload: dict[str, Any]) -> dict[str, Any]:
+    """Comment on a post."""
+    actor = _subscriber(payload)
+    return posts.add_comment(actor, **schemas.parse(payload, schemas.NEW_COMMENT))
+
+
+@socketio.on("*")
+def unknown_event(name: str, *_args: Any) -> dict[str, Any]:
+    """Any event this server does not know: refused with an ack, connection kept."""
+    return _error_ack(BoardError("unknown_event", f"Unknown event {name!r}.", 400))
+
+
+@socketio.on("disconnect")
+def disconnect(*_args: Any) -> None:
+    """Forget the connection and tell its boards the new head count."""
+    with _lock:
+        _subscribed.pop(request.sid, None)
+    for code, count in presence.remove(request.sid).items():
+        events.publish_presence(code, count)
+
+
+def _start_heartbeat() -> None:
+    global _heartbeat_started
+    with _lock:
+        if _heartbeat_started:
+            return
+        _heartbeat_started = True
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    socketio.start_background_task(_heartbeat, app)
+
+
+def _heartbeat(app: Any) -> None:
+    """Every few seconds, tell each live board its head seq (a lost last event shows up)."""
+    interval = app.config["BOARD_HEAD_INTERVAL"]
+    while True:
+        socketio.sleep(interval)
+        for code in presence.boards():
+            try:
+                with app.app_context():
+                    events.publish_head(code, boards.head(code))
+            except Exception:
+                log.exception("heartbeat for board %s failed", code)

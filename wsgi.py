@@ -1,0 +1,99 @@
+import os
+
+ASYNC_MODE = os.environ.get("BOARD_ASYNC_MODE", "gevent").strip().lower()
+if ASYNC_MODE == "eventlet":
+    # psycopg's C wait function would block eventlet's whole hub; use the selector one.
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import eventlet
+
+    eventlet.monkey_patch()
+elif ASYNC_MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+"""The server entry point: the only module that knows about gevent or eventlet.
+
+Run ``./dev run``; it applies pending migrations, creates the demo board once, and
+serves on BOARD_HOST:BOARD_PORT (default 127.0.0.1:5000).
+"""
+
+import contextlib
+import errno
+import socket
+import sys
+
+from flask_migrate import upgrade
+
+from board import create_app
+
+#: Room for a QR-code join rush: the kernel queues this many connections before accept().
+LISTEN_BACKLOG = 2048
+#: eventlet's default caps a server at 1024 connections; a big hall needs more.
+MAX_CONNECTIONS = 20000
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """Bind the listening socket, refusing a port that is already taken.
+
+    SO_REUSEADDR only lets us rebind over TIME_WAIT leftovers. We never set SO_REUSEPORT:
+    with it a second server on the same port silently takes half of the phones.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise SystemExit(
+                f"Common Ground: port {port} on {host} is already in use "
+                "(is another server running?). Stop it or set BOARD_PORT."
+            ) from exc
+        raise SystemExit(f"Common Ground: cannot listen on {host}:{port}: {exc}") from exc
+    listener.listen(LISTEN_BACKLOG)
+    return listener
+
+
+def serve(app, listener: socket.socket) -> None:  # type: ignore[no-untyped-def]
+    """Serve the app on the listener with the chosen async mode until interrupted."""
+    access_log = os.environ.get("BOARD_ACCESS_LOG", "0") == "1"
+    if ASYNC_MODE == "eventlet":
+        import eventlet.wsgi
+
+        eventlet.wsgi.server(
+            listener, app, max_size=MAX_CONNECTIONS, log_output=access_log, debug=False
+        )
+    elif ASYNC_MODE == "gevent":
+        from gevent.pywsgi import WSGIServer
+
+        WSGIServer(listener, app, log=sys.stderr if access_log else None).serve_forever()
+    else:
+        raise SystemExit("Common Ground: BOARD_ASYNC_MODE=threading is for tests only.")
+
+
+def main() -> None:
+    """Bind first (fail fast on a busy port), migrate, seed the demo, then serve."""
+    host = os.environ.get("BOARD_HOST", "127.0.0.1")
+    port = int(os.environ.get("BOARD_PORT", "5000"))
+    listener = bind_listener(host, port)
+    app = create_app()
+    base_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    with app.app_context():
+        upgrade()
+        print(f"Common Ground ({ASYNC_MODE}) serving at {base_url}", flush=True)
+        if os.environ.get("BOARD_DEMO", "1") != "0":
+            from board.demo import ensure_demo_board
+
+            print(ensure_demo_board(base_url).describe(), flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(app, listener)
+
+
+if __name__ == "__main__":
+    main()
