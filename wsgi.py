@@ -24,6 +24,7 @@ serves on BOARD_HOST:BOARD_PORT (default 127.0.0.1:5000).
 
 import contextlib
 import errno
+import resource
 import socket
 import sys
 
@@ -71,14 +72,28 @@ def serve(app, listener: socket.socket) -> None:  # type: ignore[no-untyped-def]
         )
     elif ASYNC_MODE == "gevent":
         from gevent.pywsgi import WSGIServer
+        from geventwebsocket.handler import WebSocketHandler
 
-        WSGIServer(listener, app, log=sys.stderr if access_log else None).serve_forever()
+        WSGIServer(
+            listener,
+            app,
+            handler_class=WebSocketHandler,
+            log=sys.stderr if access_log else None,
+        ).serve_forever()
     else:
         raise SystemExit("Common Ground: BOARD_ASYNC_MODE=threading is for tests only.")
 
 
+def raise_open_file_limit() -> None:
+    """Every phone is an open socket: lift the soft file limit to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def main() -> None:
     """Bind first (fail fast on a busy port), migrate, seed the demo, then serve."""
+    raise_open_file_limit()
     host = os.environ.get("BOARD_HOST", "127.0.0.1")
     port = int(os.environ.get("BOARD_PORT", "5000"))
     listener = bind_listener(host, port)

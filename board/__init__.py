@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,12 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints and socket handlers."""
-    app = Flask(__name__, instance_relative_config=True)
+    # BOARD_INSTANCE_PATH moves the SQLite file, secret key and demo marker elsewhere.
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("BOARD_INSTANCE_PATH") or None,
+    )
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)

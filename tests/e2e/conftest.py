@@ -1,0 +1,218 @@
+"""The real server as a subprocess on a free port, and real Socket.IO clients for it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parents[2]
+ASYNC_MODES = ["gevent", "eventlet"]
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing is listening on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """``python wsgi.py`` in its own folder, on its own port and database."""
+
+    def __init__(self, folder: Path, mode: str, port: int | None = None, **env: str) -> None:
+        self.folder = folder
+        self.mode = mode
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / f"server-{mode}-{self.port}-{uuid.uuid4().hex[:6]}.log"
+        self.env = {
+            **os.environ,
+            "BOARD_ASYNC_MODE": mode,
+            "BOARD_PORT": str(self.port),
+            "BOARD_INSTANCE_PATH": str(folder / "instance"),
+            "BOARD_DEMO": "0",
+            "BOARD_HEAD_INTERVAL": "2",
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, wait: bool = True) -> Server:
+        """Start the process; with ``wait``, return once it answers HTTP."""
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(ROOT / "wsgi.py")],
+                cwd=self.folder,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.output()}")
+            try:
+                if requests.get(self.url + "/", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise AssertionError(f"server did not answer within {timeout}s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+@pytest.fixture(scope="module", params=ASYNC_MODES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One real server per async mode, shared by a module's tests."""
+    folder = tmp_path_factory.mktemp(f"server-{request.param}")
+    running = Server(folder, request.param).start()
+    yield running
+    running.stop()
+
+
+def new_board(server: Server, title: str = "Westcliff 2030") -> dict[str, Any]:
+    made = requests.post(f"{server.url}/api/v1/boards", json={"title": title}, timeout=5)
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+def join(server: Server, code: str, name: str) -> dict[str, Any]:
+    joined = requests.post(
+        f"{server.url}/api/v1/boards/{code}/participants", json={"display_name": name}, timeout=5
+    )
+    assert joined.status_code == 201, joined.text
+    return joined.json()
+
+
+class LiveClient:
+    """A Socket.IO client that keeps a board's state the way the browser does.
+
+    On every connect it subscribes with the last seq it applied. It applies events strictly
+    in seq order: older ones are duplicates and ignored, early ones wait in ``pending``, and
+    a gap asks the server for the missing range (another ``subscribe`` with ``since``).
+    """
+
+    def __init__(self, server: Server, code: str, token: str) -> None:
+        self.server = server
+        self.code = code
+        self.token = token
+        self.last_seq: int | None = None
+        self.applied: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []
+        self.replays: list[dict[str, Any]] = []
+        self.pending: dict[int, dict[str, Any]] = {}
+        self.resyncing = False
+        self.changed = threading.Condition()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("event", self._on_event)
+
+    def connect(self) -> LiveClient:
+        self.sio.connect(self.server.url, transports=["websocket"], wait_timeout=10)
+        return self
+
+    def _on_connect(self) -> None:
+        # Subscribing from a background task: a handler must not block on its own ack.
+        self.sio.start_background_task(self.subscribe)
+
+    def subscribe(self) -> dict[str, Any]:
+        ack = self.sio.call(
+            "subscribe",
+            {"board": self.code, "token": self.token, "since": self.last_seq},
+            timeout=10,
+        )
+        assert ack["ok"], ack
+        data = ack["data"]
+        with self.changed:
+            self.replays.append(data)
+            if data["mode"] == "snapshot":
+                self.last_seq = data["snapshot"]["seq"]
+            else:
+                for envelope in data["events"]:
+                    self.pending.setdefault(envelope["seq"], envelope)
+            self.resyncing = False
+            self._drain()
+            self.changed.notify_all()
+        return data
+
+    def _on_event(self, envelope: dict[str, Any]) -> None:
+        with self.changed:
+            self.received.append(envelope)
+            if self.last_seq is None or envelope["seq"] > self.last_seq:
+                self.pending.setdefault(envelope["seq"], envelope)
+            self._drain()
+            self.changed.notify_all()
+
+    def _drain(self) -> None:
+        """Apply what is next in line; on a gap, ask for the missing events once."""
+        if self.last_seq is None:
+            return
+        for seq in [s for s in self.pending if s <= self.last_seq]:
+            del self.pending[seq]
+        while self.last_seq + 1 in self.pending:
+            envelope = self.pending.pop(self.last_seq + 1)
+            self.applied.append(envelope)
+            self.last_seq = envelope["seq"]
+        if self.pending and not self.resyncing:
+            self.resyncing = True
+            self.sio.start_background_task(self.subscribe)
+
+    def call(self, event: str, **payload: Any) -> dict[str, Any]:
+        return self.sio.call(event, {"board": self.code, **payload}, timeout=10)
+
+    def wait_for(self, predicate: Any, timeout: float = 5) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: predicate(self), timeout):
+                raise AssertionError(
+                    f"timed out; last_seq={self.last_seq} received={self.received} replays={self.replays}"
+                )
+
+    def wait_subscribed(self, times: int = 1) -> None:
+        self.wait_for(lambda c: len(c.replays) >= times)
+
+    def close(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+
+@pytest.fixture
+def clients() -> Iterator[list[LiveClient]]:
+    """Clients made by a test, closed after it."""
+    made: list[LiveClient] = []
+    yield made
+    for client in made:
+        client.close()
+
+
+def op() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,420 @@
+"""Bad input gets a clear 4xx JSON error or an error ack, writes nothing, and the server goes on.
+
+One table per transport; every row is a request a confused or hostile client could send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from board.extensions import db
+from tests.conftest import socket_client
+
+TABLES = ("boards", "participants", "posts", "supports", "comments", "board_events", "operations")
+
+
+def fingerprint(app: Flask) -> tuple[int, ...]:
+    """Row counts of every table plus every board's head seq: any write changes it."""
+    with app.app_context():
+        with db.engine.connect() as conn:
+            counts = [conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES]
+            heads = conn.execute(sa.text("SELECT coalesce(sum(last_seq), 0) FROM boards")).scalar()
+        return (*counts, heads)
+
+
+@dataclass
+class World:
+    """Two boards; on the first a facilitator, Aisha with a post, and Dev."""
+
+    code: str
+    other_code: str
+    tokens: dict[str, str]
+    aisha_post: int
+    dev_post: int
+
+
+@pytest.fixture
+def world(app: Flask, client: FlaskClient) -> World:
+    made = client.post("/api/v1/boards", json={"title": "Westcliff 2030", "tags": ["food"]})
+    code = made.json["board"]["code"]
+    other = client.post("/api/v1/boards", json={"title": "Elsewhere"}).json["board"]["code"]
+    tokens = {"facilitator": made.json["token"]}
+    for name in ("Aisha", "Dev"):
+        joined = client.post(f"/api/v1/boards/{code}/participants", json={"display_name": name})
+        tokens[name.lower()] = joined.json["token"]
+    post_ids = {}
+    for name in ("aisha", "dev"):
+        posted = client.post(
+            f"/api/v1/boards/{code}/posts",
+            json={"op_id": f"first-post-{name}", "kind": "idea", "title": f"{name}'s idea"},
+            headers={"Authorization": f"Bearer {tokens[name]}"},
+        )
+        assert posted.status_code == 201, posted.json
+        post_ids[name] = posted.json["post"]["id"]
+    return World(code, other, tokens, post_ids["aisha"], post_ids["dev"])
+
+
+@dataclass
+class HttpCase:
+    name: str
+    method: str
+    path: str
+    body: Any = None
+    who: str | None = "aisha"
+    status: int = 422
+    code: str = "invalid_input"
+    raw: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def post_body(**changes: Any) -> dict[str, Any]:
+    body = {"op_id": "a-fresh-op-id-1", "kind": "idea", "title": "A fine idea", "body": ""}
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not ...}
+
+
+POSTS = "/api/v1/boards/{code}/posts"
+HTTP_CASES = [
+    HttpCase("unknown board", "GET", "/api/v1/boards/ZZZZZZ", status=404, code="board_not_found"),
+    HttpCase(
+        "join unknown code",
+        "POST",
+        "/api/v1/boards/QQQQQQ/participants",
+        {"display_name": "Kemi"},
+        who=None,
+        status=404,
+        code="board_not_found",
+    ),
+    HttpCase(
+        "post to unknown board",
+        "POST",
+        "/api/v1/boards/ZZZZZZ/posts",
+        post_body(),
+        status=404,
+        code="board_not_found",
+    ),
+    HttpCase("empty title", "POST", POSTS, post_body(title="")),
+    HttpCase("blank title", "POST", POSTS, post_body(title="   \n ")),
+    HttpCase("oversize title", "POST", POSTS, post_body(title="x" * 121)),
+    HttpCase("oversize body", "POST", POSTS, post_body(body="x" * 2001)),
+    HttpCase("oversize tag", "POST", POSTS, post_body(tag="x" * 41)),
+    HttpCase("title of wrong type", "POST", POSTS, post_body(title=5)),
+    HttpCase("unknown kind", "POST", POSTS, post_body(kind="petition")),
+    HttpCase("kind of wrong type", "POST", POSTS, post_body(kind=["idea"])),
+    HttpCase("missing title", "POST", POSTS, post_body(title=...)),
+    HttpCase("missing kind", "POST", POSTS, post_body(kind=...)),
+    HttpCase("missing op id", "POST", POSTS, post_body(op_id=...)),
+    HttpCase("malformed op id", "POST", POSTS, post_body(op_id="no spaces allowed")),
+    HttpCase("body not an object", "POST", POSTS, ["idea"], status=400),
+    HttpCase("body not JSON", "POST", POSTS, raw=b"{title: idea", status=400, code="invalid_json"),
+    HttpCase(
+        "body too large",
+        "POST",
+        POSTS,
+        raw=b"x" * (300 * 1024),
+        status=413,
+        code="request_entity_too_large",
+    ),
+    HttpCase(
+        "empty comment",
+        "POST",
+        POSTS + "/{aisha_post}/comments",
+        {"op_id": "comment-op-1", "body": ""},
+    ),
+    HttpCase(
+        "oversize comment",
+        "POST",
+        POSTS + "/{aisha_post}/comments",
+        {"op_id": "comment-op-1", "body": "x" * 1001},
+    ),
+    HttpCase(
+        "comment on unknown post",
+        "POST",
+        POSTS + "/999999/comments",
+        {"op_id": "comment-op-1", "body": "hi"},
+        status=404,
+        code="post_not_found",
+    ),
+    HttpCase(
+        "support unknown post",
+        "POST",
+        POSTS + "/999999/support",
+        {"op_id": "support-op-1"},
+        status=404,
+        code="post_not_found",
+    ),
+    HttpCase("create board without title", "POST", "/api/v1/boards", {"prompt": "?"}, who=None),
+    HttpCase(
+        "create board with wrong kind",
+        "POST",
+        "/api/v1/boards",
+        {"title": "T", "kind": "party"},
+        who=None,
+    ),
+    HttpCase(
+        "create board with tags not a list",
+        "POST",
+        "/api/v1/boards",
+        {"title": "T", "tags": "food"},
+        who=None,
+    ),
+    HttpCase(
+        "join with neither name nor anonymous",
+        "POST",
+        "/api/v1/boards/{code}/participants",
+        {},
+        who=None,
+    ),
+    HttpCase(
+        "join with anonymous not a boolean",
+        "POST",
+        "/api/v1/boards/{code}/participants",
+        {"display_name": "Kemi", "anonymous": "yes"},
+        who=None,
+    ),
+    HttpCase(
+        "join with oversize name",
+        "POST",
+        "/api/v1/boards/{code}/participants",
+        {"display_name": "x" * 41},
+        who=None,
+    ),
+    HttpCase(
+        "post without joining", "POST", POSTS, post_body(), who=None, status=401, code="not_joined"
+    ),
+    HttpCase(
+        "post with a wrong token",
+        "POST",
+        POSTS,
+        post_body(),
+        who="forged",
+        status=401,
+        code="not_joined",
+    ),
+    HttpCase(
+        "post on a board you have not joined",
+        "POST",
+        "/api/v1/boards/{other_code}/posts",
+        post_body(),
+        status=401,
+        code="not_joined",
+    ),
+    HttpCase(
+        "read events without joining",
+        "GET",
+        "/api/v1/boards/{code}/events?since=0",
+        who=None,
+        status=401,
+        code="not_joined",
+    ),
+    HttpCase("events since not a number", "GET", "/api/v1/boards/{code}/events?since=abc"),
+    HttpCase(
+        "participant deletes another's post (a facilitator action)",
+        "DELETE",
+        POSTS + "/{dev_post}",
+        {"op_id": "delete-op-1"},
+        status=403,
+        code="forbidden",
+    ),
+    HttpCase(
+        "edit someone else's post",
+        "PATCH",
+        POSTS + "/{dev_post}",
+        {"op_id": "edit-op-1", "title": "Mine now"},
+        status=403,
+        code="forbidden",
+    ),
+    HttpCase(
+        "edit to an empty title",
+        "PATCH",
+        POSTS + "/{aisha_post}",
+        {"op_id": "edit-op-1", "title": ""},
+    ),
+    HttpCase(
+        "op id reused for another action",
+        "POST",
+        POSTS + "/{aisha_post}/comments",
+        {"op_id": "first-post-aisha", "body": "hello"},
+        status=409,
+        code="op_id_reused",
+    ),
+    HttpCase(
+        "cookie write without CSRF token",
+        "POST",
+        POSTS,
+        post_body(),
+        who="cookie",
+        status=400,
+        code="csrf_failed",
+    ),
+    HttpCase("unknown API route", "GET", "/api/v1/nothing-here", status=404, code="not_found"),
+    HttpCase(
+        "wrong method", "PUT", "/api/v1/boards/{code}", {}, status=405, code="method_not_allowed"
+    ),
+]
+
+
+@pytest.mark.parametrize("case", HTTP_CASES, ids=lambda c: c.name)
+def test_http_bad_input(app: Flask, client: FlaskClient, world: World, case: HttpCase) -> None:
+    path = case.path.format(**vars(world))
+    headers = dict(case.headers)
+    caller = client
+    if case.who == "cookie":
+        pass  # ``client`` holds the cookie of whoever joined last (Dev): no CSRF header sent
+    elif case.who == "forged":
+        headers["Authorization"] = "Bearer forged-token-forged-token"
+        caller = app.test_client()
+    elif case.who is not None:
+        headers["Authorization"] = f"Bearer {world.tokens[case.who]}"
+        caller = app.test_client()
+    else:
+        caller = app.test_client()
+    before = fingerprint(app)
+    kwargs: dict[str, Any] = {"headers": headers}
+    if case.raw is not None:
+        kwargs.update(data=case.raw, content_type="application/json")
+    elif case.body is not None:
+        kwargs["json"] = case.body
+    response = caller.open(path, method=case.method, **kwargs)
+
+    assert response.status_code == case.status, response.get_data(as_text=True)
+    assert response.is_json
+    error = response.json["error"]
+    assert error["code"] == case.code
+    assert isinstance(error["message"], str) and len(error["message"]) > 5
+    assert fingerprint(app) == before, "a refused request wrote something"
+    # The server keeps serving: a valid request right after works.
+    assert client.get(f"/api/v1/boards/{world.code}").status_code == 200
+
+
+@dataclass
+class SocketCase:
+    name: str
+    event: str
+    payload: Any
+    code: str
+    subscribed: bool = True
+
+
+def sp(**changes: Any) -> dict[str, Any]:
+    """A post.create payload with changes (``...`` removes a field)."""
+    payload = {"board": "{code}", **post_body(), **changes}
+    return {k: v for k, v in payload.items() if v is not ...}
+
+
+SOCKET_CASES = [
+    SocketCase("unknown event name", "post.explode", {"board": "{code}"}, "unknown_event"),
+    SocketCase("payload not an object", "post.create", "an idea", "invalid_input"),
+    SocketCase("payload missing", "post.create", None, "invalid_input"),
+    SocketCase("write before subscribing", "post.create", sp(), "not_joined", subscribed=False),
+    SocketCase(
+        "write to a board not subscribed", "post.create", sp(board="{other_code}"), "not_joined"
+    ),
+    SocketCase("write to an unknown board", "post.create", sp(board="ZZZZZZ"), "board_not_found"),
+    SocketCase("board missing", "post.create", sp(board=...), "invalid_input"),
+    SocketCase("board of wrong type", "post.create", sp(board=7), "invalid_input"),
+    SocketCase("empty title", "post.create", sp(title=""), "invalid_input"),
+    SocketCase("oversize title", "post.create", sp(title="x" * 121), "invalid_input"),
+    SocketCase("oversize body", "post.create", sp(body="y" * 2001), "invalid_input"),
+    SocketCase("wrong kind", "post.create", sp(kind="rant"), "invalid_input"),
+    SocketCase("title of wrong type", "post.create", sp(title={"t": 1}), "invalid_input"),
+    SocketCase("missing op id", "post.create", sp(op_id=...), "invalid_input"),
+    SocketCase(
+        "post id of wrong type",
+        "support.toggle",
+        {"board": "{code}", "op_id": "support-op-2", "post_id": "1"},
+        "invalid_input",
+    ),
+    SocketCase(
+        "support unknown post",
+        "support.toggle",
+        {"board": "{code}", "op_id": "support-op-2", "post_id": 999999},
+        "post_not_found",
+    ),
+    SocketCase(
+        "empty comment",
+        "comment.create",
+        {"board": "{code}", "op_id": "comment-op-2", "post_id": "{aisha_post}", "body": ""},
+        "invalid_input",
+    ),
+    SocketCase(
+        "delete another's post (a facilitator action)",
+        "post.delete",
+        {"board": "{code}", "op_id": "delete-op-2", "post_id": "{dev_post}"},
+        "forbidden",
+    ),
+    SocketCase(
+        "edit someone else's post",
+        "post.update",
+        {"board": "{code}", "op_id": "edit-op-2", "post_id": "{dev_post}", "title": "Mine"},
+        "forbidden",
+    ),
+    SocketCase(
+        "subscribe to an unknown board",
+        "subscribe",
+        {"board": "ZZZZZZ"},
+        "board_not_found",
+        subscribed=False,
+    ),
+    SocketCase(
+        "subscribe with a forged token",
+        "subscribe",
+        {"board": "{code}", "token": "forged-token-forged"},
+        "not_joined",
+        subscribed=False,
+    ),
+    SocketCase(
+        "subscribe with since of wrong type",
+        "subscribe",
+        {"board": "{code}", "since": "ten"},
+        "invalid_input",
+        subscribed=False,
+    ),
+    SocketCase(
+        "subscribe with a negative since",
+        "subscribe",
+        {"board": "{code}", "since": -1},
+        "invalid_input",
+        subscribed=False,
+    ),
+]
+
+
+def fill(value: Any, world: World) -> Any:
+    """Put the world's codes and ids into a case's payload."""
+    if isinstance(value, dict):
+        return {k: fill(v, world) for k, v in value.items()}
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        filled = value.format(**vars(world))
+        return int(filled) if filled.isdigit() else filled
+    return value
+
+
+@pytest.mark.parametrize("case", SOCKET_CASES, ids=lambda c: c.name)
+def test_socket_bad_input(app: Flask, world: World, case: SocketCase) -> None:
+    sio = socket_client(app, app.test_client())
+    assert sio.is_connected()
+    if case.subscribed:
+        ack = sio.emit(
+            "subscribe", {"board": world.code, "token": world.tokens["aisha"]}, callback=True
+        )
+        assert ack["ok"], ack
+    before = fingerprint(app)
+    args = () if case.payload is None else (fill(case.payload, world),)
+    ack = sio.emit(case.event, *args, callback=True)
+
+    assert ack["ok"] is False, ack
+    assert ack["error"]["code"] == case.code, ack
+    assert len(ack["error"]["message"]) > 5
+    assert fingerprint(app) == before, "a refused event wrote something"
+    # The connection survives and still works.
+    assert sio.is_connected()
+    ok = sio.emit("subscribe", {"board": world.code, "token": world.tokens["dev"]}, callback=True)
+    assert ok["ok"], ok
+    sio.disconnect()
