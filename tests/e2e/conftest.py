@@ -136,6 +136,10 @@ class LiveClient:
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("connect", self._on_connect)
         self.sio.on("event", self._on_event)
+        self.sio.on("head", self._on_head)
+        self.sio.on("presence", self._on_presence)
+        self.heads: list[int] = []
+        self.presence: list[int] = []
 
     def connect(self) -> LiveClient:
         self.sio.connect(self.server.url, transports=["websocket"], wait_timeout=10)
@@ -173,6 +177,20 @@ class LiveClient:
             self._drain()
             self.changed.notify_all()
 
+    def _on_head(self, message: dict[str, Any]) -> None:
+        with self.changed:
+            self.heads.append(message["seq"])
+            if self.last_seq is not None and message["seq"] > self.last_seq and not self.resyncing:
+                # The last event before a quiet spell was lost: catch up now.
+                self.resyncing = True
+                self.sio.start_background_task(self.subscribe)
+            self.changed.notify_all()
+
+    def _on_presence(self, message: dict[str, Any]) -> None:
+        with self.changed:
+            self.presence.append(message["count"])
+            self.changed.notify_all()
+
     def _drain(self) -> None:
         """Apply what is next in line; on a gap, ask for the missing events once."""
         if self.last_seq is None:
@@ -194,7 +212,8 @@ class LiveClient:
         with self.changed:
             if not self.changed.wait_for(lambda: predicate(self), timeout):
                 raise AssertionError(
-                    f"timed out; last_seq={self.last_seq} received={self.received} replays={self.replays}"
+                    f"timed out; last_seq={self.last_seq} received={self.received} "
+                    f"replays={self.replays}"
                 )
 
     def wait_subscribed(self, times: int = 1) -> None:

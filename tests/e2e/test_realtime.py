@@ -25,6 +25,13 @@ def test_two_clients_see_each_others_posts_supports_and_comments_live(
     posted = aisha.call("post.create", op_id=op(), kind="idea", title="Repair café")
     assert posted["ok"], posted
     post_id = posted["data"]["post"]["id"]
+    # Acknowledged only after commit: a fresh read straight after the ack has the post.
+    snapshot = requests.get(
+        f"{server.url}/api/v1/boards/{code}/snapshot",
+        headers={"Authorization": f"Bearer {dev.token}"},
+        timeout=5,
+    ).json()
+    assert post_id in [p["id"] for p in snapshot["posts"]]
     dev.wait_for(lambda c: any(e["type"] == "post.created" for e in c.applied))
     seen = next(e for e in dev.applied if e["type"] == "post.created")
     assert seen["data"]["post"]["title"] == "Repair café"

@@ -1,0 +1,74 @@
+"""Presence, the head heartbeat and the listener's capacity, against the real server."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+import requests
+
+from tests.e2e.conftest import LiveClient, Server, join, new_board, op
+
+pytestmark = pytest.mark.e2e
+
+
+def test_presence_counts_people_not_tabs(server: Server, clients: list[LiveClient]) -> None:
+    code = new_board(server)["board"]["code"]
+    aisha_token = join(server, code, "Aisha")["token"]
+    watcher = LiveClient(server, code, join(server, code, "Watcher")["token"]).connect()
+    clients.append(watcher)
+    watcher.wait_subscribed()
+    watcher.wait_for(lambda c: c.presence[-1:] == [1])
+    phone = LiveClient(server, code, aisha_token).connect()
+    tablet = LiveClient(server, code, aisha_token).connect()  # same person, second device
+    clients += [phone, tablet]
+    phone.wait_subscribed()
+    tablet.wait_subscribed()
+    watcher.wait_for(lambda c: c.presence[-1:] == [2])
+    auth = {"Authorization": f"Bearer {aisha_token}"}
+    presence_url = f"{server.url}/api/v1/boards/{code}/presence"
+    assert requests.get(presence_url, headers=auth, timeout=5).json() == {"count": 2}
+    phone.close()
+    tablet.close()
+    watcher.wait_for(lambda c: c.presence[-1:] == [1])
+
+
+def test_head_heartbeat_lets_a_client_notice_a_lost_last_event(
+    server: Server, clients: list[LiveClient]
+) -> None:
+    code = new_board(server)["board"]["code"]
+    phone = LiveClient(server, code, join(server, code, "Phone")["token"]).connect()
+    clients.append(phone)
+    phone.wait_subscribed()
+    # Simulate losing the next broadcast: the phone stops listening to events for a moment.
+    phone.sio.handlers["/"].pop("event")
+    token = join(server, code, "Writer")["token"]
+    made = requests.post(
+        f"{server.url}/api/v1/boards/{code}/posts",
+        json={"op_id": op(), "kind": "idea", "title": "Sent while deaf"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert made.status_code == 201
+    head = requests.get(f"{server.url}/api/v1/boards/{code}", timeout=5).json()["board"]["seq"]
+    # Within one heartbeat (2 s here) the phone learns the head and catches up by replay.
+    phone.wait_for(lambda c: c.last_seq == head, timeout=8)
+    assert phone.applied[-1]["data"]["post"]["title"] == "Sent while deaf"
+    assert phone.heads and max(phone.heads) >= head
+
+
+def test_more_than_1024_connections_are_served(server: Server) -> None:
+    """eventlet's default would stop at 1024 connections; a big hall needs more."""
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(1100):
+            idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        time.sleep(0.5)  # let the server accept them all
+        started = time.monotonic()
+        response = requests.get(f"{server.url}/api/v1/boards/ABCDEF", timeout=10)
+        assert response.status_code == 404
+        assert time.monotonic() - started < 5
+    finally:
+        for conn in idle:
+            conn.close()
