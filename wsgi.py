@@ -7,7 +7,9 @@ if ASYNC_MODE == "eventlet":
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+        # eventlet warns about its own deprecation on import (a Warning, not a
+        # DeprecationWarning); it is a documented, chosen alternative here.
+        warnings.simplefilter("ignore")
         import eventlet
 
     eventlet.monkey_patch()
@@ -98,7 +100,10 @@ def main() -> None:
     port = int(os.environ.get("BOARD_PORT", "5000"))
     listener = bind_listener(host, port)
     app = create_app()
-    base_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    shown_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    base_url = os.environ.get("BOARD_PUBLIC_URL") or (
+        f"http://{shown_host if ':' not in shown_host else f'[{shown_host}]'}:{port}"
+    )
     with app.app_context():
         upgrade()
         print(f"Common Ground ({ASYNC_MODE}) serving at {base_url}", flush=True)

@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    app.json.sort_keys = False  # keep objects in the documented order, as sockets do
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
@@ -40,7 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["BOARD_ASYNC_MODE"],
         message_queue=app.config["BOARD_MESSAGE_QUEUE"],
-        # Same-origin pages only; a council hosting behind a proxy sets BOARD_PUBLIC_URL.
+        # Same-origin pages only. Behind a proxy browsers send the public origin, so a
+        # council sets BOARD_PUBLIC_URL and that origin is the one accepted.
         cors_allowed_origins=app.config["BOARD_PUBLIC_URL"] or None,
         ping_interval=20,
         ping_timeout=20,
@@ -58,9 +60,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _http_error(error: HTTPException) -> Any:
     """JSON errors under /api, the plain page everywhere else."""
     if request.path.startswith("/api/"):
-        code = (error.name or "error").lower().replace(" ", "_")
-        return jsonify(error={"code": code, "message": error.description}), error.code
+        return jsonify(error=http_error_body(error)), error.code
     return error
+
+
+def http_error_body(error: HTTPException) -> dict[str, str]:
+    """Werkzeug's errors in our error shape; a 500 is ``internal``, as in socket acks."""
+    if (error.code or 500) >= 500:
+        return {"code": "internal", "message": "Something went wrong on our side."}
+    code = (error.name or "error").lower().replace(" ", "_")
+    return {"code": code, "message": error.description or code}
 
 
 def _seed_demo_command() -> Any:

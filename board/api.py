@@ -6,6 +6,7 @@ use their session cookie instead, and then must send the CSRF token in ``X-CSRFT
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -15,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from board import schemas
 from board.errors import BoardError
 from board.extensions import csrf
-from board.identity import bearer_token, current_actor, remember
+from board.identity import bearer_token, current_actor, public_url, remember
 from board.presence import presence
 from board.services import Actor, boards, posts
 
@@ -24,13 +25,14 @@ csrf.exempt(bp)
 
 
 def _body() -> Any:
-    """The request's JSON body, or a clear error when it is not JSON."""
-    if not request.data:
+    """The request's JSON body (whatever its Content-Type says), or a clear error."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
         return {}
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise BoardError("invalid_json", "The request body is not valid JSON.", 400)
-    return payload
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise BoardError("invalid_json", "The request body is not valid JSON.", 400) from exc
 
 
 def _actor(code: str) -> Actor:
@@ -53,9 +55,7 @@ def _entry_out(entry: boards.Entry) -> dict[str, Any]:
     return {
         "participant": entry.participant,
         "token": entry.token,
-        "enter_url": url_for(
-            "pages.enter", code=entry.board_code, token=entry.token, _external=True
-        ),
+        "enter_url": public_url(url_for("pages.enter", code=entry.board_code, token=entry.token)),
     }
 
 
@@ -97,8 +97,9 @@ def events_since(code: str) -> Response:
     replay = boards.events_since(actor, int(raw))
     if replay is None:
         raise BoardError(
-            "log_truncated",
-            "The event log no longer reaches back that far: fetch a fresh snapshot.",
+            "snapshot_required",
+            "The event log cannot answer from that seq (too old, or ahead of this board): "
+            "fetch a fresh snapshot.",
             410,
         )
     return jsonify(events=replay)
@@ -174,5 +175,6 @@ def csrf_error(error: CSRFError) -> tuple[Response, int]:
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> tuple[Response, int]:
     """Werkzeug's errors (405, 413, ...) as JSON, like everything else under /api."""
-    code = (error.name or "error").lower().replace(" ", "_")
-    return jsonify(error={"code": code, "message": error.description}), error.code or 500
+    from board import http_error_body
+
+    return jsonify(error=http_error_body(error)), error.code or 500

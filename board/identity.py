@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, session
+from flask import current_app, request, session
 
 from board.errors import not_joined
 from board.extensions import db
@@ -24,6 +24,12 @@ def remembered_id(code: str) -> int | None:
     """The participant id the cookie remembers for this board, if any."""
     value = session.get(COOKIE_KEY, {}).get(normalise_code(code))
     return value if isinstance(value, int) else None
+
+
+def public_url(path: str) -> str:
+    """An absolute link for people to use: BOARD_PUBLIC_URL when set, else this request's host."""
+    base = current_app.config["BOARD_PUBLIC_URL"] or request.host_url
+    return base.rstrip("/") + path
 
 
 def bearer_token() -> str | None:

@@ -13,6 +13,9 @@ from board.extensions import db
 BOARD_KINDS = ("workshop", "neighbourhood")
 POST_KINDS = ("idea", "skill", "tool", "need")
 ROLES = ("participant", "facilitator")
+# Ids travel to clients and into op results: SQLite must never hand a deleted row's id to
+# a new one (PostgreSQL sequences never do).
+NO_ID_REUSE = {"sqlite_autoincrement": True}
 
 
 def utcnow() -> datetime:
@@ -27,6 +30,7 @@ class Board(db.Model):
     __table_args__ = (
         sa.CheckConstraint("kind IN ('workshop', 'neighbourhood')", name="kind"),
         sa.CheckConstraint("last_seq >= 0", name="last_seq_not_negative"),
+        NO_ID_REUSE,
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -47,6 +51,7 @@ class Participant(db.Model):
     __table_args__ = (
         sa.CheckConstraint("role IN ('participant', 'facilitator')", name="role"),
         sa.CheckConstraint("anonymous OR display_name IS NOT NULL", name="named_or_anonymous"),
+        NO_ID_REUSE,
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -76,6 +81,7 @@ class Post(db.Model):
         sa.CheckConstraint("kind IN ('idea', 'skill', 'tool', 'need')", name="kind"),
         sa.CheckConstraint("length(title) BETWEEN 1 AND 120", name="title_length"),
         sa.CheckConstraint("length(body) <= 2000", name="body_length"),
+        NO_ID_REUSE,
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -108,7 +114,7 @@ class Support(db.Model):
     """One "+1" from one participant on one post."""
 
     __tablename__ = "supports"
-    __table_args__ = (sa.UniqueConstraint("post_id", "participant_id"),)
+    __table_args__ = (sa.UniqueConstraint("post_id", "participant_id"), NO_ID_REUSE)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     post_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
@@ -124,7 +130,10 @@ class Comment(db.Model):
     """A reply on a post."""
 
     __tablename__ = "comments"
-    __table_args__ = (sa.CheckConstraint("length(body) BETWEEN 1 AND 1000", name="body_length"),)
+    __table_args__ = (
+        sa.CheckConstraint("length(body) BETWEEN 1 AND 1000", name="body_length"),
+        NO_ID_REUSE,
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     post_id: so.Mapped[int] = so.mapped_column(
@@ -144,7 +153,7 @@ class BoardEvent(db.Model):
     """One entry in a board's event log; seq increases by one per board with no gaps."""
 
     __tablename__ = "board_events"
-    __table_args__ = (sa.UniqueConstraint("board_id", "seq"),)
+    __table_args__ = (sa.UniqueConstraint("board_id", "seq"), NO_ID_REUSE)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     board_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
@@ -158,7 +167,7 @@ class Operation(db.Model):
     """A client write already carried out, keyed by the client's op id, with its result."""
 
     __tablename__ = "operations"
-    __table_args__ = (sa.UniqueConstraint("participant_id", "op_id"),)
+    __table_args__ = (sa.UniqueConstraint("participant_id", "op_id"), NO_ID_REUSE)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     participant_id: so.Mapped[int] = so.mapped_column(
@@ -166,5 +175,7 @@ class Operation(db.Model):
     )
     op_id: so.Mapped[str] = so.mapped_column(sa.String(64))
     action: so.Mapped[str] = so.mapped_column(sa.String(40))
+    # sha256 of the action and its arguments: a retry must ask for the same thing.
+    request_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     result: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from board import schemas
 from board.errors import BoardError
 from board.extensions import db
-from board.identity import current_actor, remember, remembered_id
+from board.identity import current_actor, public_url, remember, remembered_id
 from board.models import POST_KINDS
 from board.services import Actor, boards, posts
 
@@ -73,8 +73,8 @@ def create_board() -> Response | tuple[str, int]:
     except BoardError as error:
         return render_template("index.html", create_error=error, form=request.form), error.status
     remember(entry)
-    session[FACILITATOR_LINK_KEY] = url_for(
-        "pages.enter", code=entry.board_code, token=entry.token, _external=True
+    session[FACILITATOR_LINK_KEY] = public_url(
+        url_for("pages.enter", code=entry.board_code, token=entry.token)
     )
     return redirect(url_for("pages.board", code=entry.board_code))
 

@@ -19,6 +19,15 @@ class Presence:
             sockets[sid] = participant_id
             return len(set(sockets.values()))
 
+    def leave(self, board_code: str, sid: str) -> int:
+        """Forget a socket on one board; return how many people are there now."""
+        with self._lock:
+            sockets = self._boards.get(board_code, {})
+            sockets.pop(sid, None)
+            if not sockets:
+                self._boards.pop(board_code, None)
+            return len(set(sockets.values()))
+
     def remove(self, sid: str) -> dict[str, int]:
         """Forget a socket everywhere; return the new count for each board it was on."""
         counts: dict[str, int] = {}

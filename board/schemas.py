@@ -25,6 +25,8 @@ class Text:
     default: str | None = None
     multiline: bool = False
     blank_is_none: bool = False
+    #: In an edit, an explicit null clears the field (a tag); otherwise null is refused.
+    nullable: bool = False
 
     def parse(self, value: Any) -> str | None:
         if value is None:
@@ -145,13 +147,21 @@ def parse(payload: Any, spec: Mapping[str, Field], partial: bool = False) -> dic
     for name, field in spec.items():
         if partial and name not in payload and not getattr(field, "required", False):
             continue
+        if partial and name in payload and payload[name] is None:
+            if getattr(field, "nullable", False):
+                values[name] = None
+            else:
+                problems[name] = "cannot be null"
+            continue
         try:
             values[name] = field.parse(payload.get(name))
         except ValueError as exc:
             problems[name] = str(exc)
     if problems:
-        message = "; ".join(f"{name} {problem}" for name, problem in problems.items())
-        raise BoardError("invalid_input", message[0].upper() + message[1:] + ".", 422, problems)
+        message = "; ".join(
+            f"{name.replace('_', ' ').capitalize()} {problem}" for name, problem in problems.items()
+        )
+        raise BoardError("invalid_input", message + ".", 422, problems)
     return values
 
 
@@ -179,7 +189,7 @@ EDIT_POST = {
     "kind": Choice(POST_KINDS, required=False),
     "title": Text(1, 120, required=False),
     "body": Text(0, 2000, required=False, multiline=True),
-    "tag": Text(1, 40, required=False, blank_is_none=True),
+    "tag": Text(1, 40, required=False, blank_is_none=True, nullable=True),
 }
 POST_REF = {"op_id": OpId(), "post_id": Whole(1)}
 NEW_COMMENT = {"op_id": OpId(), "post_id": Whole(1), "body": Text(1, 1000, multiline=True)}

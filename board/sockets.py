@@ -94,8 +94,10 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     join_room(events.room(code))
     with _lock:
         _subscribed.setdefault(request.sid, {})[code] = actor
+    before = presence.count(code)
     count = presence.add(code, request.sid, actor.participant_id)
-    events.publish_presence(code, count)
+    if count != before:  # a resync from someone already here changes nothing
+        events.publish_presence(code, count)
     _start_heartbeat()
     replay = boards.events_since(actor, since) if since is not None else None
     if replay is None:
@@ -111,6 +113,7 @@ def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
     leave_room(events.room(code))
     with _lock:
         _subscribed.get(request.sid, {}).pop(code, None)
+    events.publish_presence(code, presence.leave(code, request.sid))
     return {"board": code}
 
 

@@ -237,6 +237,31 @@ HTTP_CASES = [
         {"op_id": "edit-op-1", "title": ""},
     ),
     HttpCase(
+        "edit with a null title",
+        "PATCH",
+        POSTS + "/{aisha_post}",
+        {"op_id": "edit-op-1", "title": None},
+    ),
+    HttpCase(
+        "edit with a null kind",
+        "PATCH",
+        POSTS + "/{aisha_post}",
+        {"op_id": "edit-op-1", "kind": None},
+    ),
+    HttpCase(
+        "edit that changes nothing",
+        "PATCH",
+        POSTS + "/{aisha_post}",
+        {"op_id": "edit-op-1", "colour": "red"},
+    ),
+    HttpCase(
+        "events since ahead of the board",
+        "GET",
+        "/api/v1/boards/{code}/events?since=999",
+        status=410,
+        code="snapshot_required",
+    ),
+    HttpCase(
         "op id reused for another action",
         "POST",
         POSTS + "/{aisha_post}/comments",
@@ -354,6 +379,12 @@ SOCKET_CASES = [
         "post.update",
         {"board": "{code}", "op_id": "edit-op-2", "post_id": "{dev_post}", "title": "Mine"},
         "forbidden",
+    ),
+    SocketCase(
+        "edit with a null title",
+        "post.update",
+        {"board": "{code}", "op_id": "edit-op-3", "post_id": "{aisha_post}", "title": None},
+        "invalid_input",
     ),
     SocketCase(
         "subscribe to an unknown board",

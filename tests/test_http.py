@@ -43,6 +43,7 @@ def test_api_round_trip_with_bearer_tokens(app: Flask, client: FlaskClient) -> N
         "post_id": post_id,
         "supported": True,
         "count": 1,
+        "seq": 4,
     }
     comment = api.post(
         f"{base}/comments", json={"op_id": "op-comment-1", "body": "Yes"}, headers=auth
@@ -62,7 +63,7 @@ def test_api_round_trip_with_bearer_tokens(app: Flask, client: FlaskClient) -> N
         (6, "post.updated"),
     ]
     deleted = api.delete(base, json={"op_id": "op-delete-01"}, headers=auth)
-    assert deleted.json == {"post_id": post_id, "deleted": True}
+    assert deleted.json == {"post_id": post_id, "deleted": True, "seq": 7}
     assert api.get(f"/api/v1/boards/{code}/presence", headers=auth).json == {"count": 0}
 
 
@@ -157,3 +158,41 @@ def test_socket_uses_the_page_cookie(app: Flask, client: FlaskClient) -> None:
     assert [m["args"][0]["type"] for m in received] == ["post.created"]
     assert received[0]["args"][0]["data"]["post"] == created["data"]["post"]
     sio.disconnect()
+
+
+def test_json_body_is_read_whatever_the_content_type(app: Flask, client: FlaskClient) -> None:
+    made = client.post(
+        "/api/v1/boards", data='{"title": "Plain text JSON"}', content_type="text/plain"
+    )
+    assert made.status_code == 201, made.json
+    assert made.json["board"]["title"] == "Plain text JSON"
+
+
+def test_presence_follows_subscribe_unsubscribe_and_disconnect(app: Flask) -> None:
+    http = app.test_client()
+    code = http.post("/api/v1/boards", json={"title": "T"}).json["board"]["code"]
+    watcher = socket_client(app, http)
+    assert watcher.emit("subscribe", {"board": code}, callback=True)["ok"]
+    joined = http.post(f"/api/v1/boards/{code}/participants", json={"display_name": "A"})
+    token = joined.json["token"]
+    phone = socket_client(app, app.test_client())
+    watcher.get_received()
+
+    def counts() -> list[int]:
+        return [m["args"][0]["count"] for m in watcher.get_received() if m["name"] == "presence"]
+
+    def subscribe(**extra: int) -> None:
+        ack = phone.emit("subscribe", {"board": code, "token": token, **extra}, callback=True)
+        assert ack["ok"], ack
+
+    subscribe()
+    assert counts() == [2]
+    subscribe(since=0)  # a resync from someone already here is not news
+    assert counts() == []
+    assert phone.emit("unsubscribe", {"board": code}, callback=True)["ok"]
+    assert counts() == [1]
+    subscribe()
+    assert counts() == [2]
+    phone.disconnect()
+    assert counts() == [1]
+    watcher.disconnect()

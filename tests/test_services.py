@@ -85,6 +85,7 @@ def test_post_support_comment_edit_delete_each_log_one_event(
         "post_id": post_id,
         "supported": True,
         "count": 1,
+        "seq": 5,
     }
     assert posts.toggle_support(dev, op(), post_id)["supported"] is False
     posts.toggle_support(dev, op(), post_id)
@@ -93,7 +94,11 @@ def test_post_support_comment_edit_delete_each_log_one_event(
     edited = posts.update_post(aisha, op(), post_id, {"title": "Repair café, monthly"})
     assert edited["post"]["title"] == "Repair café, monthly"
     assert edited["post"]["supporter_ids"] == [dev.participant_id]
-    assert posts.delete_post(aisha, op(), post_id) == {"post_id": post_id, "deleted": True}
+    assert posts.delete_post(aisha, op(), post_id) == {
+        "post_id": post_id,
+        "deleted": True,
+        "seq": 10,
+    }
 
     assert [t for _, t in log_of(code)] == [
         "participant.joined",
@@ -224,4 +229,44 @@ def test_log_is_pruned_and_a_too_old_since_gets_a_snapshot(tmp_path: Any) -> Non
         assert kept == list(range(min(kept), 253))
         assert boards.events_since(aisha, 0) is None
         assert [e["seq"] for e in boards.events_since(aisha, 240)] == list(range(241, 253))
+        db.engine.dispose()
+
+
+def test_an_op_id_retried_with_different_arguments_is_refused(ctx: Flask) -> None:
+    code = new_board().board_code
+    aisha = actor_of(join(code, "Aisha"))
+    first = posts.create_post(aisha, "same-op-id-1", "idea", "Tool library")
+    second = posts.create_post(aisha, op(), "idea", "Warm space")
+    posts.toggle_support(aisha, "same-op-id-2", first["post"]["id"])
+    head = boards.head(code)
+    for attempt in (
+        lambda: posts.create_post(aisha, "same-op-id-1", "idea", "A different title"),
+        lambda: posts.toggle_support(aisha, "same-op-id-2", second["post"]["id"]),
+    ):
+        with pytest.raises(BoardError) as refused:
+            attempt()
+        assert refused.value.code == "op_id_reused"
+    assert boards.head(code) == head
+
+
+def test_ids_of_deleted_rows_are_never_reused(ctx: Flask) -> None:
+    code = new_board().board_code
+    aisha = actor_of(join(code, "Aisha"))
+    newest = posts.create_post(aisha, op(), "idea", "Deleted soon")["post"]["id"]
+    posts.delete_post(aisha, op(), newest)
+    assert posts.create_post(aisha, op(), "idea", "Next")["post"]["id"] > newest
+
+
+def test_a_long_replay_becomes_a_snapshot(tmp_path: Any) -> None:
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, BOARD_REPLAY_MAX=10)
+    with app.app_context():
+        code = new_board().board_code
+        aisha = actor_of(join(code, "Aisha"))
+        for n in range(15):
+            posts.create_post(aisha, op(), "idea", f"Idea {n}")
+        head = boards.head(code)
+        assert len(boards.events_since(aisha, head - 10)) == 10
+        assert boards.events_since(aisha, head - 11) is None
         db.engine.dispose()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 import sqlalchemy.orm as so
 
 from board import events
@@ -188,8 +189,9 @@ def snapshot(actor: Actor) -> dict[str, Any]:
 def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
     """The board's events after ``since``, in order; None when the log no longer reaches back.
 
-    A ``since`` ahead of the board's head (a client that talked to a restored database)
-    also returns None: the client must start again from a snapshot.
+    A ``since`` ahead of the board's head (a client that talked to a restored database),
+    or more than BOARD_REPLAY_MAX events behind, also returns None: the client starts
+    again from a snapshot.
     """
     with read_snapshot() as session:
         board = session.get_one(Board, actor.board_id)
@@ -197,6 +199,8 @@ def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
             return None
         if since == board.last_seq:
             return []
+        if board.last_seq - since > int(current_app.config["BOARD_REPLAY_MAX"]):
+            return None  # a snapshot is smaller than a long replay on a slow phone
         rows = session.scalars(
             sa.select(BoardEvent)
             .where(BoardEvent.board_id == board.id, BoardEvent.seq > since)

@@ -52,17 +52,26 @@ def create_post(
             session.add(post)
             session.flush()
             shaped = post_out(post)
-            events.record(session, board, events.PostCreated(shaped))
-            return {"post": shaped}
+            seq = events.record(session, board, events.PostCreated(shaped))
+            return {"post": shaped, "seq": seq}
 
-        return once(session, actor.participant_id, op_id, "post.create", perform)
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "post.create",
+            {"kind": kind, "title": title, "body": body, "tag": tag},
+            perform,
+        )
 
 
 def update_post(actor: Actor, op_id: str, post_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     """Edit the acting participant's own post; only the named fields change."""
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise BoardError("invalid_input", f"Cannot change {', '.join(sorted(unknown))}.", 422)
+    changes = {name: value for name, value in changes.items() if name in EDITABLE}
+    if not changes:
+        raise BoardError(
+            "invalid_input", f"Nothing to change: send one of {', '.join(EDITABLE)}.", 422
+        )
     with write_transaction() as session:
         board = lock_board(session, actor.board_id)
 
@@ -75,10 +84,17 @@ def update_post(actor: Actor, op_id: str, post_id: int, changes: dict[str, Any])
             post.updated_at = utcnow()
             session.flush()
             shaped = post_out(post)
-            events.record(session, board, events.PostUpdated(shaped))
-            return {"post": shaped}
+            seq = events.record(session, board, events.PostUpdated(shaped))
+            return {"post": shaped, "seq": seq}
 
-        return once(session, actor.participant_id, op_id, "post.update", perform)
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "post.update",
+            {"post_id": post_id, **changes},
+            perform,
+        )
 
 
 def delete_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
@@ -97,10 +113,12 @@ def delete_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
                 raise forbidden("Only the author or a facilitator can delete a post.")
             session.delete(post)
             session.flush()
-            events.record(session, board, events.PostDeleted(post_id=post_id, by=by))
-            return {"post_id": post_id, "deleted": True}
+            seq = events.record(session, board, events.PostDeleted(post_id=post_id, by=by))
+            return {"post_id": post_id, "deleted": True, "seq": seq}
 
-        return once(session, actor.participant_id, op_id, "post.delete", perform)
+        return once(
+            session, actor.participant_id, op_id, "post.delete", {"post_id": post_id}, perform
+        )
 
 
 def toggle_support(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
@@ -129,10 +147,17 @@ def toggle_support(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
                 supported=mine is None,
                 count=count or 0,
             )
-            events.record(session, board, change)
-            return {"post_id": post.id, "supported": change.supported, "count": change.count}
+            seq = events.record(session, board, change)
+            return {
+                "post_id": post.id,
+                "supported": change.supported,
+                "count": change.count,
+                "seq": seq,
+            }
 
-        return once(session, actor.participant_id, op_id, "support.toggle", perform)
+        return once(
+            session, actor.participant_id, op_id, "support.toggle", {"post_id": post_id}, perform
+        )
 
 
 def add_comment(actor: Actor, op_id: str, post_id: int, body: str) -> dict[str, Any]:
@@ -148,7 +173,14 @@ def add_comment(actor: Actor, op_id: str, post_id: int, body: str) -> dict[str, 
             session.add(comment)
             session.flush()
             shaped = comment_out(comment)
-            events.record(session, board, events.CommentCreated(shaped))
-            return {"comment": shaped}
+            seq = events.record(session, board, events.CommentCreated(shaped))
+            return {"comment": shaped, "seq": seq}
 
-        return once(session, actor.participant_id, op_id, "comment.create", perform)
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "comment.create",
+            {"post_id": post_id, "body": body},
+            perform,
+        )

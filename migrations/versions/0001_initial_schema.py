@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises: (none)
-Create Date: 2026-11-26 06:52:03.502658
+Revises: 
+Create Date: 2026-11-26 07:04:28.751432
 
 """
 from alembic import op
@@ -30,7 +30,8 @@ def upgrade():
     sa.CheckConstraint("kind IN ('workshop', 'neighbourhood')", name=op.f('ck_boards_kind')),
     sa.CheckConstraint('last_seq >= 0', name=op.f('ck_boards_last_seq_not_negative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boards')),
-    sa.UniqueConstraint('code', name=op.f('uq_boards_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_boards_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('board_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -41,7 +42,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['board_id'], ['boards.id'], name=op.f('fk_board_events_board_id_boards'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_board_events')),
-    sa.UniqueConstraint('board_id', 'seq', name=op.f('uq_board_events_board_id_seq'))
+    sa.UniqueConstraint('board_id', 'seq', name=op.f('uq_board_events_board_id_seq')),
+    sqlite_autoincrement=True
     )
     op.create_table('participants',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -55,7 +57,8 @@ def upgrade():
     sa.CheckConstraint('anonymous OR display_name IS NOT NULL', name=op.f('ck_participants_named_or_anonymous')),
     sa.ForeignKeyConstraint(['board_id'], ['boards.id'], name=op.f('fk_participants_board_id_boards'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_participants')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_participants_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_participants_token_hash')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_participants_board_id'), ['board_id'], unique=False)
@@ -65,11 +68,13 @@ def upgrade():
     sa.Column('participant_id', sa.Integer(), nullable=False),
     sa.Column('op_id', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_operations_participant_id_participants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_operations')),
-    sa.UniqueConstraint('participant_id', 'op_id', name=op.f('uq_operations_participant_id_op_id'))
+    sa.UniqueConstraint('participant_id', 'op_id', name=op.f('uq_operations_participant_id_op_id')),
+    sqlite_autoincrement=True
     )
     op.create_table('posts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -86,7 +91,8 @@ def upgrade():
     sa.CheckConstraint('length(title) BETWEEN 1 AND 120', name=op.f('ck_posts_title_length')),
     sa.ForeignKeyConstraint(['author_id'], ['participants.id'], name=op.f('fk_posts_author_id_participants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['board_id'], ['boards.id'], name=op.f('fk_posts_board_id_boards'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_posts'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_posts')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posts_author_id'), ['author_id'], unique=False)
@@ -101,7 +107,8 @@ def upgrade():
     sa.CheckConstraint('length(body) BETWEEN 1 AND 1000', name=op.f('ck_comments_body_length')),
     sa.ForeignKeyConstraint(['author_id'], ['participants.id'], name=op.f('fk_comments_author_id_participants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_comments_post_id_posts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_comments'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comments')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comments_author_id'), ['author_id'], unique=False)
@@ -115,7 +122,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_supports_participant_id_participants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_supports_post_id_posts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_supports')),
-    sa.UniqueConstraint('post_id', 'participant_id', name=op.f('uq_supports_post_id_participant_id'))
+    sa.UniqueConstraint('post_id', 'participant_id', name=op.f('uq_supports_post_id_participant_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('supports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supports_participant_id'), ['participant_id'], unique=False)

@@ -1,0 +1,273 @@
+// The live connection to one board: ordered events, catch-up after reconnects, and
+// writes that survive a dropped connection without ever being applied twice.
+//
+// Delivery model (see REALTIME-NOTES): every board event has a per-board seq. We apply
+// an event only when its seq is exactly last + 1, ignore seq <= last (a duplicate), and
+// on a gap ask the server for what we missed (`subscribe` with since = last). Writes
+// carry a client-made op_id; a retry reuses it, so the server does the work once.
+// The sender does not apply its own change from the ack: it arrives as an event, like
+// everyone else's.
+
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+
+const ACK_TIMEOUT_MS = 10000;
+// A catch-up can carry a whole snapshot: give it longer on a slow phone connection.
+const SUBSCRIBE_TIMEOUT_MS = 20000;
+const RETRY_DELAY_MS = 1000;
+
+/** A fresh op id: a UUID where the browser has one, else 32 random hex digits. */
+export function newOpId() {
+  const c = globalThis.crypto;
+  // randomUUID needs a secure context: a laptop serving plain http on venue Wi-Fi is not.
+  if (c && typeof c.randomUUID === "function") {
+    try {
+      return c.randomUUID();
+    } catch {
+      /* fall through */
+    }
+  }
+  const bytes = new Uint8Array(16);
+  if (c && typeof c.getRandomValues === "function") {
+    c.getRandomValues(bytes);
+  } else {
+    for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
+  }
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const noop = () => {};
+
+export class BoardConnection {
+  /**
+   * @param {object} options
+   * @param {string} options.board    the board's join code
+   * @param {number} options.seq      the seq the page's state reflects
+   * @param {(envelope) => void} [options.onEvent]      the next event, in order
+   * @param {(snapshot) => void} [options.onSnapshot]   replace all state
+   * @param {(count: number) => void} [options.onPresence]  people connected now
+   * @param {(status: string, detail?: object) => void} [options.onStatus]
+   *        "connecting" | "online" | "offline" | "refused" (detail: the ack error)
+   * @param {() => object} [options.socketFactory]  for tests: returns a Socket.IO-like socket
+   */
+  constructor(options) {
+    this.board = options.board;
+    this.last = options.seq;
+    this.onEvent = options.onEvent || noop;
+    this.onSnapshot = options.onSnapshot || noop;
+    this.onPresence = options.onPresence || noop;
+    this.onStatus = options.onStatus || noop;
+    this.socketFactory = options.socketFactory || (() => io());
+
+    this.socket = null;
+    this.subscribed = false; // the server knows this connection is on the board
+    this.subscribing = 0; // generation of the pending subscribe, 0 when none
+    this.generation = 0;
+    this.resyncWanted = false;
+    this.refused = false;
+    this.buffer = new Map(); // seq -> envelope that cannot be applied yet
+    this.outbox = []; // writes not yet acknowledged, oldest first
+    this.inflight = null; // the write sent and waiting for its ack
+  }
+
+  get lastSeq() {
+    return this.last;
+  }
+
+  /** How many writes are waiting to be acknowledged. */
+  get pending() {
+    return this.outbox.length;
+  }
+
+  start() {
+    if (this.socket) return this;
+    const socket = this.socketFactory();
+    this.socket = socket;
+    socket.on("connect", () => this._subscribe());
+    socket.on("disconnect", () => this._lost());
+    socket.on("event", (envelope) => this._received(envelope));
+    socket.on("head", (head) => this._head(head));
+    socket.on("presence", (message) => {
+      if (message && message.board === this.board) this.onPresence(message.count);
+    });
+    this.onStatus("connecting");
+    return this;
+  }
+
+  /** Check for missed events now (e.g. when a phone wakes the page up again). */
+  resync() {
+    if (this.subscribed) this._subscribe();
+  }
+
+  /**
+   * Send a write: adds the board and an op_id, queues it while offline, resends it
+   * with the same op_id after a timeout or reconnect. Resolves with the server's ack,
+   * `{ok: true, data}` or `{ok: false, error: {code, message}}`.
+   */
+  send(eventName, payload = {}) {
+    return new Promise((resolve) => {
+      this.outbox.push({
+        name: eventName,
+        payload: { ...payload, board: this.board, op_id: payload.op_id || newOpId() },
+        resolve,
+        attempt: 0,
+        rejoined: false,
+      });
+      this._flush();
+    });
+  }
+
+  close() {
+    if (this.socket) this.socket.disconnect();
+  }
+
+  // --- subscribe and catch up -------------------------------------------------------
+
+  _subscribe() {
+    const socket = this.socket;
+    if (!socket || !socket.connected || this.refused) return;
+    if (this.subscribing) {
+      this.resyncWanted = true; // ask again once the pending answer is in
+      return;
+    }
+    const generation = ++this.generation;
+    this.subscribing = generation;
+    this.resyncWanted = false;
+    socket
+      .timeout(SUBSCRIBE_TIMEOUT_MS)
+      .emit("subscribe", { board: this.board, since: this.last }, (err, ack) => {
+        if (this.subscribing !== generation) return; // a disconnect overtook it
+        this.subscribing = 0;
+        if (err) {
+          // No answer in time: the connection is probably dead although not yet noticed.
+          if (socket.connected) {
+            socket.disconnect();
+            socket.connect();
+          }
+          return;
+        }
+        if (!ack || !ack.ok) {
+          this._subscribeRefused(ack && ack.error);
+          return;
+        }
+        this._caughtUp(ack.data || {});
+      });
+  }
+
+  _caughtUp(data) {
+    if (data.mode === "snapshot" && data.snapshot) {
+      this.last = data.snapshot.seq;
+      this.onSnapshot(data.snapshot);
+    } else {
+      for (const envelope of data.events || []) this._offer(envelope);
+    }
+    if (typeof data.presence === "number") this.onPresence(data.presence);
+    const wasSubscribed = this.subscribed;
+    this.subscribed = true;
+    if (!wasSubscribed) this.onStatus("online");
+    this._drain();
+    if (this.resyncWanted) this._subscribe();
+    this._flush();
+  }
+
+  _subscribeRefused(error) {
+    const code = error && error.code;
+    if (code === "internal") {
+      setTimeout(() => this._subscribe(), RETRY_DELAY_MS * 5);
+      return;
+    }
+    // not_joined, board_not_found...: retrying will not help; tell the page.
+    this.refused = true;
+    this.subscribed = false;
+    this.onStatus("refused", error || { code: "unknown", message: "Could not join the board." });
+    for (const op of this.outbox.splice(0)) op.resolve({ ok: false, error });
+    this.inflight = null;
+  }
+
+  _lost() {
+    const wasSubscribed = this.subscribed;
+    this.subscribed = false;
+    this.subscribing = 0; // ignore the answer to a subscribe sent on the dead connection
+    if (this.inflight) {
+      this.inflight.attempt += 1; // its ack can no longer arrive; resend after rejoining
+      this.inflight = null;
+    }
+    if (wasSubscribed || !this.refused) this.onStatus("offline");
+  }
+
+  // --- live events ------------------------------------------------------------------
+
+  _received(envelope) {
+    if (!envelope || envelope.board !== this.board || typeof envelope.seq !== "number") return;
+    if (!this.subscribed || this.subscribing) {
+      // A subscribe answer is on its way: keep this until we know where we stand.
+      if (envelope.seq > this.last) this.buffer.set(envelope.seq, envelope);
+      return;
+    }
+    this._offer(envelope);
+    this._drain();
+  }
+
+  /** Apply the envelope if it is next; drop it if old; keep it if early. */
+  _offer(envelope) {
+    if (envelope.seq <= this.last) return; // duplicate
+    if (envelope.seq === this.last + 1) {
+      this.last = envelope.seq;
+      try {
+        this.onEvent(envelope);
+      } catch (error) {
+        console.error("Could not apply board event", envelope, error);
+      }
+      return;
+    }
+    this.buffer.set(envelope.seq, envelope);
+  }
+
+  /** Apply whatever buffered events are now in order; on a gap, ask for the rest. */
+  _drain() {
+    let next = this.buffer.get(this.last + 1);
+    while (next) {
+      this.buffer.delete(next.seq);
+      this._offer(next);
+      next = this.buffer.get(this.last + 1);
+    }
+    for (const seq of this.buffer.keys()) if (seq <= this.last) this.buffer.delete(seq);
+    if (this.buffer.size > 0 && !this.subscribing) this._subscribe();
+  }
+
+  _head(head) {
+    if (!head || head.board !== this.board || !this.subscribed) return;
+    if (typeof head.seq === "number" && head.seq > this.last) this._subscribe();
+  }
+
+  // --- writes -----------------------------------------------------------------------
+
+  _flush() {
+    const socket = this.socket;
+    if (this.inflight || !this.subscribed || this.subscribing || !socket || !socket.connected) {
+      return;
+    }
+    const op = this.outbox[0];
+    if (!op) return;
+    this.inflight = op;
+    const attempt = ++op.attempt;
+    socket.timeout(ACK_TIMEOUT_MS).emit(op.name, op.payload, (err, ack) => {
+      if (this.inflight !== op || op.attempt !== attempt) return;
+      this.inflight = null;
+      if (err) {
+        // Timed out: send it again with the same op_id (the server runs it at most once).
+        setTimeout(() => this._flush(), socket.connected ? 0 : RETRY_DELAY_MS);
+        return;
+      }
+      if (ack && !ack.ok && ack.error && ack.error.code === "not_joined" && !op.rejoined) {
+        // The server forgot this connection's subscription: subscribe again, then retry.
+        op.rejoined = true;
+        this.subscribed = false;
+        this._subscribe();
+        return;
+      }
+      this.outbox.shift();
+      op.resolve(ack || { ok: false, error: { code: "internal", message: "No answer." } });
+      this._flush();
+    });
+  }
+}
