@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 import sqlalchemy.orm as so
+from flask import current_app
 
 from board import events
 from board.errors import BoardError, not_joined

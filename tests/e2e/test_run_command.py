@@ -38,7 +38,7 @@ def start_run_command(folder: Path, port: int) -> tuple[subprocess.Popen[str], d
         key, _, value = line.partition(":")
         lines[key.strip()] = value.strip()
     if "Facilitator link" not in lines:
-        process.kill()
+        stop(process)
         raise AssertionError(f"./dev run printed no demo board: {lines}")
     return process, lines
 
@@ -49,6 +49,9 @@ def stop(process: subprocess.Popen[str]) -> None:
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait(5)
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def test_run_command_serves_the_demo_board(tmp_path: Path) -> None:
