@@ -101,7 +101,7 @@ def main() -> None:
     listener = bind_listener(host, port)
     app = create_app()
     shown_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-    base_url = os.environ.get("BOARD_PUBLIC_URL") or (
+    base_url = (os.environ.get("BOARD_PUBLIC_URL") or "").rstrip("/") or (
         f"http://{shown_host if ':' not in shown_host else f'[{shown_host}]'}:{port}"
     )
     with app.app_context():

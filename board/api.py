@@ -91,10 +91,10 @@ def snapshot(code: str) -> Response:
 def events_since(code: str) -> Response:
     """The board's events after ``since``, or 410 when the log no longer reaches back."""
     actor = _actor(code)
-    raw = request.args.get("since", "")
-    if not raw.isdigit():
-        raise BoardError("invalid_input", "since must be a whole number, 0 or more.", 422)
-    replay = boards.events_since(actor, int(raw))
+    raw = request.args.get("since")
+    given: object = int(raw) if raw and raw.isascii() and raw.isdigit() else raw
+    since = schemas.parse({"since": given}, {"since": schemas.Whole(0)})["since"]
+    replay = boards.events_since(actor, since)
     if replay is None:
         raise BoardError(
             "snapshot_required",

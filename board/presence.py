@@ -19,25 +19,31 @@ class Presence:
             sockets[sid] = participant_id
             return len(set(sockets.values()))
 
-    def leave(self, board_code: str, sid: str) -> int:
-        """Forget a socket on one board; return how many people are there now."""
+    def leave(self, board_code: str, sid: str) -> int | None:
+        """Forget a socket on one board; return the new count if it changed, else None."""
         with self._lock:
-            sockets = self._boards.get(board_code, {})
-            sockets.pop(sid, None)
-            if not sockets:
-                self._boards.pop(board_code, None)
-            return len(set(sockets.values()))
+            return self._leave(board_code, sid)
 
     def remove(self, sid: str) -> dict[str, int]:
-        """Forget a socket everywhere; return the new count for each board it was on."""
+        """Forget a socket everywhere; return the new count of each board where it changed."""
         counts: dict[str, int] = {}
         with self._lock:
-            for code, sockets in list(self._boards.items()):
-                if sockets.pop(sid, None) is not None:
-                    counts[code] = len(set(sockets.values()))
-                    if not sockets:
-                        del self._boards[code]
+            for code in list(self._boards):
+                count = self._leave(code, sid)
+                if count is not None:
+                    counts[code] = count
         return counts
+
+    def _leave(self, board_code: str, sid: str) -> int | None:
+        sockets = self._boards.get(board_code, {})
+        before = len(set(sockets.values()))
+        if sockets.pop(sid, None) is None:
+            return None
+        after = len(set(sockets.values()))
+        if not sockets:
+            self._boards.pop(board_code, None)
+        # Another tab of the same person is still here: nobody left.
+        return after if after != before else None
 
     def count(self, board_code: str) -> int:
         """How many people are on a board now."""

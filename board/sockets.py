@@ -113,7 +113,9 @@ def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
     leave_room(events.room(code))
     with _lock:
         _subscribed.get(request.sid, {}).pop(code, None)
-    events.publish_presence(code, presence.leave(code, request.sid))
+    count = presence.leave(code, request.sid)
+    if count is not None:
+        events.publish_presence(code, count)
     return {"board": code}
 
 

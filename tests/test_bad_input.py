@@ -255,6 +255,11 @@ HTTP_CASES = [
         {"op_id": "edit-op-1", "colour": "red"},
     ),
     HttpCase(
+        "events since with a non-ASCII digit",
+        "GET",
+        "/api/v1/boards/{code}/events?since=\u00b2",
+    ),
+    HttpCase(
         "events since ahead of the board",
         "GET",
         "/api/v1/boards/{code}/events?since=999",

@@ -193,6 +193,10 @@ def test_presence_follows_subscribe_unsubscribe_and_disconnect(app: Flask) -> No
     assert counts() == [1]
     subscribe()
     assert counts() == [2]
+    tab = socket_client(app, app.test_client())  # the same person in a second tab
+    assert tab.emit("subscribe", {"board": code, "token": token}, callback=True)["ok"]
+    tab.disconnect()
+    assert counts() == []
     phone.disconnect()
     assert counts() == [1]
     watcher.disconnect()

@@ -39,10 +39,10 @@ def once(
     )
     if done is not None:
         if done.request_hash != fingerprint:
+            what = f"a different {action}" if done.action == action else done.action
             raise BoardError(
                 "op_id_reused",
-                f"This op id was already used for a different {done.action}; "
-                "send a new op id for a new write.",
+                f"This op id was already used for {what}; send a new op id for a new write.",
                 409,
             )
         return done.result
