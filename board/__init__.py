@@ -10,7 +10,8 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from board import api, config, pages, sockets
-from board.extensions import csrf, db, migrate, socketio
+from board.delivery import StaticDelivery
+from board.extensions import babel, csrf, db, migrate, socketio
 from board.storage import configure_engine
 
 # Socket handlers register on the module-level SocketIO when board.sockets is imported,
@@ -18,6 +19,7 @@ from board.storage import configure_engine
 assert sockets.subscribe
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -37,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
+    babel.init_app(app, default_locale="en", default_translation_directories=str(TRANSLATIONS))
     socketio.init_app(
         app,
         async_mode=app.config["BOARD_ASYNC_MODE"],
@@ -50,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
+    StaticDelivery(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_error_handler(HTTPException, _http_error)

@@ -7,9 +7,11 @@ so a double-tapped submit creates one post.
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
+import segno
 from flask import (
     Blueprint,
     abort,
@@ -20,29 +22,36 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response
 
 from board import schemas
 from board.errors import BoardError
 from board.extensions import db
 from board.identity import current_actor, public_url, remember, remembered_id
+from board.js_strings import js_strings
 from board.models import POST_KINDS
 from board.services import Actor, boards, posts
 
 bp = Blueprint("pages", __name__)
 
 KIND_LABELS = {
-    "idea": "I have an idea",
-    "skill": "I can help with…",
-    "tool": "I can lend…",
-    "need": "I need…",
+    "idea": lazy_gettext("I have an idea"),
+    "skill": lazy_gettext("I can help with…"),
+    "tool": lazy_gettext("I can lend…"),
+    "need": lazy_gettext("I need…"),
 }
 FACILITATOR_LINK_KEY = "new_facilitator_link"
 
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"KIND_LABELS": KIND_LABELS, "POST_KINDS": POST_KINDS, "new_op_id": _op_id}
+    return {
+        "KIND_LABELS": KIND_LABELS,
+        "POST_KINDS": POST_KINDS,
+        "new_op_id": _op_id,
+        "js_strings": js_strings,
+    }
 
 
 def _op_id() -> str:
@@ -129,6 +138,29 @@ def _actor_or_join(code: str) -> Actor | Response:
         return redirect(url_for("pages.join", code=boards.normalise_code(code)))
 
 
+SORTS = ("newest", "supported")
+
+
+def arrange(
+    posts: list[dict[str, Any]], kind: str | None, tag: str | None, sort: str
+) -> list[dict[str, Any]]:
+    """The feed as a person asked to see it: filtered by kind and tag, newest or most supported."""
+    shown = [p for p in posts if (not kind or p["kind"] == kind) and (not tag or p["tag"] == tag)]
+    shown.sort(key=lambda p: p["id"], reverse=True)
+    if sort == "supported":
+        shown.sort(key=lambda p: p["support_count"], reverse=True)
+    return shown
+
+
+def _invite(code: str) -> dict[str, str]:
+    """How people join this board: the code, the join address and its QR code."""
+    return {
+        "code": code,
+        "url": public_url(url_for("pages.join", code=code)),
+        "qr": url_for("pages.qr_code", code=code),
+    }
+
+
 @bp.get("/b/<code>")
 def board(code: str) -> Response | str:
     """The board, drawn from its snapshot; board.js keeps it live."""
@@ -137,13 +169,85 @@ def board(code: str) -> Response | str:
         return actor
     snapshot = boards.snapshot(actor)
     db.session.remove()
+    view = {
+        "kind": request.args.get("kind") if request.args.get("kind") in POST_KINDS else None,
+        "tag": request.args.get("tag") or None,
+        "sort": request.args.get("sort") if request.args.get("sort") in SORTS else "newest",
+    }
     return render_template(
         "board.html",
         snapshot=snapshot,
         board=snapshot["board"],
         me=snapshot["me"],
+        posts=arrange(snapshot["posts"], **view),
+        view=view,
+        invite=_invite(snapshot["board"]["code"])
+        if snapshot["me"]["role"] == "facilitator"
+        else None,
         facilitator_link=session.pop(FACILITATOR_LINK_KEY, None),
     )
+
+
+@bp.get("/b/<code>/projector")
+def projector(code: str) -> Response | tuple[str, int] | str:
+    """The view for the projector: big type, join code and QR, live feed, people here."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    snapshot = boards.snapshot(actor)
+    db.session.remove()
+    if snapshot["me"]["role"] != "facilitator":
+        return render_template("forbidden.html", board=snapshot["board"]), 403
+    return render_template(
+        "projector.html",
+        snapshot=snapshot,
+        board=snapshot["board"],
+        posts=arrange(snapshot["posts"], None, None, "newest"),
+        invite=_invite(snapshot["board"]["code"]),
+    )
+
+
+@bp.get("/b/<code>/qr.svg")
+def qr_code(code: str) -> Response:
+    """The join address as a QR code (SVG), for the projector and the facilitator."""
+    try:
+        info = boards.board_info(code)
+    except BoardError:
+        abort(404)
+    svg = io.BytesIO()
+    segno.make(_invite(info["code"])["url"], error="m").save(
+        svg, kind="svg", scale=10, border=2, xmldecl=False, title=gettext("Join the board")
+    )
+    response = Response(svg.getvalue(), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.route("/b/<code>/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(code: str, post_id: int) -> Response | str | tuple[str, int]:
+    """Edit your own post (the no-JavaScript way; board.js edits in place)."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    snapshot = boards.snapshot(actor)
+    db.session.remove()
+    post = next((p for p in snapshot["posts"] if p["id"] == post_id), None)
+    if post is None:
+        abort(404)
+    if post["author"]["id"] != snapshot["me"]["id"]:
+        abort(403)
+    if request.method == "GET":
+        return render_template("edit.html", board=snapshot["board"], post=post)
+    try:
+        fields = schemas.parse({**_form(), "post_id": post_id}, schemas.EDIT_POST, partial=True)
+        op_id, _ = fields.pop("op_id"), fields.pop("post_id")
+        posts.update_post(actor, op_id, post_id, fields)
+    except BoardError as error:
+        return render_template(
+            "edit.html", board=snapshot["board"], post={**post, **_form()}, error=error
+        ), error.status
+    return redirect(url_for("pages.board", code=snapshot["board"]["code"]) + f"#post-{post_id}")
 
 
 def _board_action(code: str, action: Any, spec: dict[str, Any], **fixed: Any) -> Response:
