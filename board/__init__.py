@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -44,9 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["BOARD_ASYNC_MODE"],
         message_queue=app.config["BOARD_MESSAGE_QUEUE"],
-        # Same-origin pages only. Behind a proxy browsers send the public origin, so a
-        # council sets BOARD_PUBLIC_URL and that origin is the one accepted.
-        cors_allowed_origins=app.config["BOARD_PUBLIC_URL"] or None,
+        cors_allowed_origins=_origin_checker(app.config["BOARD_PUBLIC_URL"]),
         ping_interval=20,
         ping_timeout=20,
     )
@@ -66,6 +65,19 @@ def _http_error(error: HTTPException) -> Any:
     if request.path.startswith("/api/"):
         return jsonify(error=http_error_body(error)), error.code
     return error
+
+
+def _origin_checker(public_url: str | None) -> Any:
+    """Live connections from our own pages only: the host asked for, or BOARD_PUBLIC_URL."""
+    public_origin = "://".join(urlsplit(public_url)[:2]) if public_url else None
+
+    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        if origin is None:
+            return True  # not a browser (a script or an app): no cross-site risk
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin in (own, public_origin)
+
+    return allowed
 
 
 def http_error_body(error: HTTPException) -> dict[str, str]:

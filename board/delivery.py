@@ -80,6 +80,7 @@ class StaticDelivery:
         etag, _weak = response.get_etag()
         if etag:
             response.set_etag(etag, weak=True)  # the gzipped bytes are a variant of the file
+        response.close()  # the file send_file opened: we answer from the cache instead
         response.direct_passthrough = False
         response.set_data(cached[1])
         response.headers["Content-Encoding"] = "gzip"

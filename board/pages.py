@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -154,10 +155,13 @@ def arrange(
 
 def _invite(code: str) -> dict[str, str]:
     """How people join this board: the code, the join address and its QR code."""
+    url = public_url(url_for("pages.join", code=code))
     return {
         "code": code,
-        "url": public_url(url_for("pages.join", code=code)),
+        "url": url,
         "qr": url_for("pages.qr_code", code=code),
+        # Phones cannot reach the laptop's loopback address: the page says how to fix it.
+        "unreachable": urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1"),
     }
 
 

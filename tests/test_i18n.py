@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "board" / "translations" / "en" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 METHODS = [("board/**.py", "python"), ("board/templates/**.html", "jinja2")]
+WORD = r"[^\s·|:,.()\u2013\u2014&;#]"  # runs of these, split at punctuation and spacing
 BRAND = "Common Ground"  # a name, the same in every language
 ATTRIBUTES = re.compile(r'\b(placeholder|alt|aria-label|title)="([^"]*)"')
 
@@ -56,7 +57,7 @@ def test_templates_have_no_untranslated_text() -> None:
         text = re.sub(r"<script\b.*?</script>|<style\b.*?</style>", "", source, flags=re.S)
         text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)
         text = re.sub(r"<[^>]*>", " ", text).replace(BRAND, " ")
-        for words in re.findall(r"[^\s·|:,.()–—&;#]+(?:\s+[^\s·|:,.()–—&;#]+)*", text):
+        for words in re.findall(rf"{WORD}+(?:\s+{WORD}+)*", text):
             if re.search(r"[A-Za-z]{2,}", words) and not words.startswith("&"):
                 problems.append(f"{template.name}: {words!r}")
     assert not problems, "wrap these in {{ _(...) }}:\n" + "\n".join(problems)

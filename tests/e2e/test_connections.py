@@ -72,3 +72,17 @@ def test_more_than_1024_connections_are_served(server: Server) -> None:
     finally:
         for conn in idle:
             conn.close()
+
+
+def test_live_connections_only_from_our_own_pages(server: Server) -> None:
+    import socketio
+
+    own = socketio.Client(reconnection=False)
+    own.connect(server.url, transports=["websocket"], headers={"Origin": server.url})
+    assert own.connected
+    own.disconnect()
+    foreign = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        foreign.connect(
+            server.url, transports=["polling"], headers={"Origin": "http://evil.example"}
+        )

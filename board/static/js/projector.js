@@ -1,0 +1,279 @@
+// The projector view: keeps the server-rendered feed live for the room. Read-only: no
+// forms, no writes. The newest posts fill a fixed grid; older ones drop off the end.
+// A post that arrives while the page is open is marked `is-new` for a few seconds.
+
+import { BoardConnection } from "./live.js";
+import { applyEvent, fromSnapshot, postsNewestFirst } from "./state.js";
+
+const NEW_FOR_MS = 8000;
+const BACK_ONLINE_MS = 3000;
+const QUIET_MS = 8000; // screen readers: at most one new-post announcement per spell
+const DEFAULT_MAX = 12;
+
+// --- strings: the page's #i18n block (board/js_strings.py), English as a fallback -------
+
+const ENGLISH = {
+  here_now: "{count} here now",
+  joined: "{count} joined",
+  supporters_one: "supporter",
+  supporters_other: "supporters",
+  anonymous: "Anonymous",
+  new_badge: "New",
+  new_post: "New post: {title}",
+  more_new_posts: "{count} more new posts",
+  connection_lost: "Connection lost — reconnecting…",
+  back_online: "Back online",
+  live_unavailable: "Live updates have stopped. Reload the page.",
+};
+
+function readJson(id, fallback) {
+  const el = document.getElementById(id);
+  if (!el) return fallback;
+  try {
+    return JSON.parse(el.textContent) || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+const strings = readJson("i18n", {});
+const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+
+/** A translated string with {name} placeholders filled in. */
+function t(key, values = {}) {
+  const template = strings[key] ?? ENGLISH[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (match, name) =>
+    name in values ? String(values[name]) : match,
+  );
+}
+
+/** The `${key}_one` / `${key}_other` form for this count. */
+function tn(key, count, values = {}) {
+  const form = plurals.select(count) === "one" ? "one" : "other";
+  return t(`${key}_${form}`, { count, ...values });
+}
+
+// --- cards: the same markup as projector_card in templates/projector.html ---------------
+
+function h(tag, className, ...children) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child); // strings become text nodes: user text never goes in as HTML
+  }
+  return el;
+}
+
+function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+function kindLine(post, labels) {
+  return h(
+    "p",
+    "post-kind",
+    h("span", "post-kind-label", labels[post.kind] || post.kind),
+    post.tag ? " " : null,
+    post.tag ? h("span", "post-tag", post.tag) : null,
+  );
+}
+
+function projectorCard(post, labels) {
+  const card = h("article", `post post-${post.kind}`);
+  card.id = `post-${post.id}`;
+  card.dataset.postId = String(post.id);
+  card.setAttribute("aria-labelledby", `post-${post.id}-title`);
+  const title = h("h3", "post-title", post.title);
+  title.id = `post-${post.id}-title`;
+  card.append(
+    kindLine(post, labels),
+    title,
+    post.body ? h("p", "post-body", post.body) : "",
+    h(
+      "p",
+      "post-footer",
+      h("span", "post-author", (post.author && post.author.name) || t("anonymous")),
+      " ",
+      h(
+        "span",
+        "post-support",
+        h("span", "support-count", String(post.support_count)),
+        " ",
+        h("span", "support-label", tn("supporters", post.support_count)),
+      ),
+    ),
+  );
+  return card;
+}
+
+function updateCard(card, post, labels) {
+  const isNew = card.classList.contains("is-new");
+  card.className = `post post-${post.kind}${isNew ? " is-new" : ""}`;
+  const badge = card.querySelector(".new-badge");
+  const kind = kindLine(post, labels);
+  if (badge) kind.prepend(badge);
+  card.querySelector(".post-kind").replaceWith(kind);
+  const title = card.querySelector(".post-title");
+  setText(title, post.title);
+  let body = card.querySelector(".post-body");
+  if (post.body) {
+    if (!body) {
+      body = h("p", "post-body");
+      title.after(body);
+    }
+    setText(body, post.body);
+  } else if (body) {
+    body.remove();
+  }
+  setText(card.querySelector(".post-author"), (post.author && post.author.name) || t("anonymous"));
+  setText(card.querySelector(".support-count"), String(post.support_count));
+  setText(card.querySelector(".support-label"), tn("supporters", post.support_count));
+}
+
+// --- polite announcements for a screen reader on the facilitator's laptop ----------------
+
+function makeAnnouncer(region) {
+  let lastNews = -Infinity;
+  let waiting = 0;
+  let timer = null;
+  function say(message) {
+    if (!region) return;
+    region.textContent = "";
+    setTimeout(() => {
+      region.textContent = message;
+    }, 50);
+  }
+  return function newPost(title) {
+    const now = Date.now();
+    if (now - lastNews >= QUIET_MS && !timer) {
+      lastNews = now;
+      say(t("new_post", { title }));
+      return;
+    }
+    waiting += 1;
+    if (timer) return;
+    timer = setTimeout(
+      () => {
+        const count = waiting;
+        timer = null;
+        waiting = 0;
+        lastNews = Date.now();
+        if (count > 0) say(count === 1 ? t("new_post", { title }) : t("more_new_posts", { count }));
+      },
+      Math.max(0, QUIET_MS - (now - lastNews)),
+    );
+  };
+}
+
+// --- the page ---------------------------------------------------------------------------
+
+const root = document.getElementById("projector");
+if (root) start(root);
+
+function start(root) {
+  const feed = document.getElementById("feed");
+  const emptyEl = document.getElementById("feed-empty");
+  const presenceEl = document.getElementById("presence");
+  const joinedEl = document.getElementById("joined");
+  const connectionEl = document.getElementById("connection");
+  const announce = makeAnnouncer(document.getElementById("announcer"));
+  const labels = readJson("kind-labels", {});
+  const max = Number(feed.dataset.max) || DEFAULT_MAX;
+
+  let state = fromSnapshot(readJson("board-snapshot", { posts: [] }));
+
+  function show(next) {
+    const prev = state;
+    state = next;
+    drawFeed(prev, next);
+    setText(joinedEl, t("joined", { count: next.participants }));
+  }
+
+  function drawFeed(prev, next) {
+    const shown = postsNewestFirst(next).slice(0, max);
+    const keep = new Set(shown.map((post) => post.id));
+    for (const card of [...feed.querySelectorAll("article.post")]) {
+      if (!keep.has(Number(card.dataset.postId))) card.remove();
+    }
+    let cursor = feed.firstElementChild;
+    for (const post of shown) {
+      let card = feed.querySelector(`#post-${post.id}`);
+      if (!card) {
+        card = projectorCard(post, labels);
+        // New to this screen (not an older post moving up after a delete): highlight it.
+        if (!prev.posts.has(post.id)) markNew(card);
+      } else if (prev.posts.get(post.id) !== post) {
+        updateCard(card, post, labels);
+      }
+      if (card === cursor) cursor = cursor.nextElementSibling;
+      else feed.insertBefore(card, cursor);
+    }
+    emptyEl.hidden = shown.length > 0;
+  }
+
+  function markNew(card) {
+    card.classList.add("is-new");
+    card.querySelector(".post-kind").prepend(h("span", "new-badge", t("new_badge")), " ");
+    setTimeout(() => {
+      card.classList.remove("is-new");
+      const badge = card.querySelector(".new-badge");
+      if (badge) {
+        if (badge.nextSibling && badge.nextSibling.nodeType === Node.TEXT_NODE) {
+          badge.nextSibling.remove();
+        }
+        badge.remove();
+      }
+    }, NEW_FOR_MS);
+  }
+
+  let statusTimer = null;
+  let wasOffline = false;
+
+  function setConnection(message) {
+    clearTimeout(statusTimer);
+    statusTimer = null;
+    setText(connectionEl, message);
+  }
+
+  function onStatus(status) {
+    if (status === "offline") {
+      wasOffline = true;
+      setConnection(t("connection_lost"));
+    } else if (status === "online") {
+      if (wasOffline) {
+        wasOffline = false;
+        setConnection(t("back_online"));
+        statusTimer = setTimeout(() => setConnection(""), BACK_ONLINE_MS);
+      } else {
+        setConnection("");
+      }
+    } else if (status === "refused") {
+      setConnection(t("live_unavailable"));
+    }
+  }
+
+  const connection = new BoardConnection({
+    board: root.dataset.board,
+    seq: state.seq,
+    onEvent(envelope) {
+      show(applyEvent(state, envelope));
+      if (envelope.type === "post.created" && envelope.data && envelope.data.post) {
+        announce(envelope.data.post.title);
+      }
+    },
+    onSnapshot(snapshot) {
+      show(fromSnapshot(snapshot));
+    },
+    onPresence(count) {
+      setText(presenceEl, t("here_now", { count }));
+      presenceEl.hidden = false;
+    },
+    onStatus,
+  }).start();
+
+  // A laptop waking from sleep: check for anything missed rather than wait for `head`.
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) connection.resync();
+  });
+}
