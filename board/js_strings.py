@@ -1,7 +1,9 @@
 """Every string the page modules show, translated on the server and handed to the JS.
 
 Templates render these into ``<script type="application/json" id="i18n">``; the modules
-read them with ``t(key)`` from ``static/js/i18n.js``. Add a key here before using it in JS.
+read them with ``t(key, params)`` from ``static/js/i18n.js``. Add a key here before using
+it in JS. ``{name}`` is a placeholder the JS fills in; a ``key_one`` / ``key_other`` pair
+is a plural, chosen by ``tn(key, count)``.
 """
 
 from __future__ import annotations
@@ -9,9 +11,61 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 JS_STRINGS = {
+    # Post kinds, as the composer words them (the same messages as pages.KIND_LABELS).
+    "kind_idea": _l("I have an idea"),
+    "kind_skill": _l("I can help with…"),
+    "kind_tool": _l("I can lend…"),
+    "kind_need": _l("I need…"),
+    # Cards
+    "anonymous": _l("Anonymous"),
+    "support": _l("Support"),
+    "supporters_one": _l("supporter"),
+    "supporters_other": _l("supporters"),
+    "edit": _l("Edit"),
+    "delete": _l("Delete"),
+    "send": _l("Send"),
+    "add_comment": _l("Add a comment"),
+    "comment_on": _l("Comment on “{title}”"),
+    "new_badge": _l("New"),
     "sending": _l("Sending…"),
+    "deleting": _l("Deleting…"),
+    "confirm_delete": _l("Delete this post and its comments?"),
+    # The inline edit form
+    "what_posting": _l("What are you posting?"),
+    "title": _l("Title"),
+    "more_detail": _l("More detail"),
+    "theme": _l("Theme"),
+    "no_theme": _l("No theme"),
+    "save_changes": _l("Save changes"),
+    "cancel": _l("Cancel"),
+    # The feed
+    "joined": _l("{count} joined"),
+    "here_now": _l("{count} here now"),
+    "new_since_visit_one": _l("1 new post since your last visit"),
+    "new_since_visit_other": _l("{count} new posts since your last visit"),
+    "showing_one": _l("Showing 1 post"),
+    "showing_other": _l("Showing {count} posts"),
+    "feed_empty": _l("Nothing here yet."),
+    "feed_no_match": _l("No posts match these filters."),
+    "filters_cleared": _l("Filters cleared so you can see your post."),
+    # Announcements (read out politely, never a flood)
+    "new_post": _l("New post: {title}"),
+    "more_new_posts": _l("{count} more new posts"),
+    "more_new_posts_one": _l("1 more new post"),
+    "more_new_posts_other": _l("{count} more new posts"),
+    "post_sent": _l("Your post is on the board."),
+    "post_deleted": _l("Post deleted."),
+    "deleted_elsewhere": _l("That post was deleted."),
+    "failed": _l("That did not work. Please try again."),
+    # The connection
+    "connecting": _l("Connecting to live updates…"),
     "connection_lost": _l("Connection lost — reconnecting…"),
+    "waiting_one": _l("1 change will be sent when the connection is back."),
+    "waiting_other": _l("{count} changes will be sent when the connection is back."),
     "back_online": _l("Back online"),
+    "signed_out": _l("You are no longer signed in to this board."),
+    "join_again": _l("Join the board again"),
+    "live_unavailable": _l("Live updates have stopped. Reload the page."),
 }
 
 

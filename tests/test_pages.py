@@ -122,11 +122,11 @@ def test_static_files_are_compressed_and_cached(app: Flask, client: FlaskClient)
 
         versioned = url_for("static", filename="vendor/socket.io/socket.io.esm.min.js")
     assert "?v=" in versioned
-    raw = client.get(versioned.split("?")[0])
+    raw = client.get(versioned.split("?")[0], buffered=True)
     assert raw.headers.get("Content-Encoding") is None
     assert "no-cache" in raw.headers["Cache-Control"]
 
-    zipped = client.get(versioned, headers={"Accept-Encoding": "gzip, br"})
+    zipped = client.get(versioned, headers={"Accept-Encoding": "gzip, br"}, buffered=True)
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert "immutable" in zipped.headers["Cache-Control"]
     assert "max-age=31536000" in zipped.headers["Cache-Control"]
@@ -134,5 +134,20 @@ def test_static_files_are_compressed_and_cached(app: Flask, client: FlaskClient)
     assert gzip.decompress(zipped.data) == raw.data
     assert len(zipped.data) < len(raw.data) / 2
     etag = zipped.headers["ETag"]
-    again = client.get(versioned, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    again = client.get(
+        versioned, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}, buffered=True
+    )
     assert again.status_code == 304
+
+
+def test_pages_are_gzipped_for_clients_that_accept_it(app: Flask) -> None:
+    code, _facilitator, phone, _ids = board_with_posts(app)
+    plain = phone.get(f"/b/{code}")
+    zipped = phone.get(f"/b/{code}", headers={"Accept-Encoding": "gzip"})
+    assert plain.headers.get("Content-Encoding") is None
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert titles(gzip.decompress(zipped.data).decode()) == titles(plain.get_data(as_text=True))
+    # JSON answers stay as they are (small, and read by scripts).
+    api = phone.get(f"/api/v1/boards/{code}", headers={"Accept-Encoding": "gzip"})
+    assert api.headers.get("Content-Encoding") is None

@@ -2,6 +2,8 @@
 // the first new post in a quiet spell is read out by title, the rest are summed up
 // once ("3 more new posts") when the spell ends.
 
+import { t, tn } from "./i18n.js";
+
 const QUIET_MS = 8000;
 
 export class Announcer {
@@ -28,7 +30,7 @@ export class Announcer {
     const now = Date.now();
     if (now - this.lastNews >= this.quietMs && !this.timer) {
       this.lastNews = now;
-      this.say(`New post: ${title}`);
+      this.say(t("new_post", { title }));
       return;
     }
     this.waiting += 1;
@@ -43,6 +45,6 @@ export class Announcer {
     this.timer = null;
     this.waiting = 0;
     this.lastNews = Date.now();
-    if (count > 0) this.say(count === 1 ? "1 more new post" : `${count} more new posts`);
+    if (count > 0) this.say(tn("more_new_posts", count));
   }
 }

@@ -1,136 +1,232 @@
-// The board page: keeps the server-rendered feed live and sends the page's forms over
-// the socket. Without JavaScript (or if this fails to load) the forms post as usual.
+// The board page: keeps the server-rendered feed live, filters and sorts it in place,
+// and sends the page's forms over the socket through the outbox (outbox.js), so a
+// write made on a dead connection waits on the device and goes out once it is back.
+// Without JavaScript (or if this fails to load) the forms post as usual.
+//
+// One render path: the feed is drawn from the board state (built only from server
+// events, as every other screen's) plus the writes still in flight, on every change.
 
 import { Announcer } from "./announce.js";
-import { BoardConnection } from "./live.js";
-import { h, postCard, setCsrfToken, updateCard } from "./render.js";
-import { applyEvent, fromSnapshot, postsNewestFirst } from "./state.js";
+import { addressFor, arrange, readView, shows } from "./filters.js";
+import { t, tn } from "./i18n.js";
+import { BoardConnection, newOpId } from "./live.js";
+import { newestIds, Outbox, pendingView } from "./outbox.js";
+import { h, kindLabel, pendingCard, postCard, setCsrfToken, updateCard } from "./render.js";
+import { applyEvent, fromSnapshot } from "./state.js";
+import { Visits } from "./visits.js";
 
-const SHOW_BUSY_AFTER_MS = 300;
-const BACK_ONLINE_MS = 3000;
+const BACK_ONLINE_MS = 4000;
 const SLOW_CONNECT_MS = 4000;
+const RESYNC_AFTER_HIDDEN_MS = 10000;
 
 const root = document.getElementById("board");
 if (root) start(root);
 
 function start(root) {
   const snapshot = JSON.parse(document.getElementById("board-snapshot").textContent);
-  const composer = document.getElementById("composer");
-  const feed = document.getElementById("feed");
-  const presenceEl = document.getElementById("presence");
-  const connectionEl = document.getElementById("connection");
-  const announcer = new Announcer(document.getElementById("announcer"));
+  const $ = (id) => document.getElementById(id);
+  const composer = $("composer");
+  const feed = $("feed");
+  const filters = $("feed-filters");
+  const connectionEl = $("connection");
+  const announcer = new Announcer($("announcer"));
   const code = root.dataset.board;
-  const postsUrl = composer.getAttribute("action");
-  const ctx = {
-    me: {
-      id: Number(root.dataset.me || snapshot.me.id),
-      role: root.dataset.role || snapshot.me.role,
-    },
-    labels: kindLabels(composer),
-    postsUrl,
+  const me = {
+    id: Number(root.dataset.me || snapshot.me.id),
+    role: root.dataset.role || snapshot.me.role,
+    name: snapshot.me.name,
   };
   setCsrfToken(document.querySelector('meta[name="csrf-token"]')?.content);
 
   let state = fromSnapshot(snapshot);
+  let view = readView(filters);
+  let pending = { creates: [], posts: new Map() };
   let hereNow = null;
+  const editing = new Set(); // post ids with the inline edit form open
+  const visits = new Visits(code, me.id, state.posts.values());
+  const outbox = new Outbox(code, me.id);
+  const ops = new Map(); // op_id -> write in flight (until its event is applied)
+  const drawn = new WeakMap(); // card -> what it was last drawn from
+  let started = false; // after the first drawing, new cards arrive with a little motion
+
+  const ctx = {
+    me,
+    postsUrl: composer.getAttribute("action"),
+    isNew: (id) => visits.isNew(id),
+    pending: (id) => pending.posts.get(id),
+    isEditing: (id) => editing.has(id),
+  };
 
   // --- drawing ----------------------------------------------------------------------
 
-  function show(next) {
-    const prev = state;
-    state = next;
-    drawFeed(prev, next);
+  function redraw() {
+    for (const [opId, op] of ops) if (op.seq != null && state.seq >= op.seq) ops.delete(opId);
+    pending = pendingView([...ops.values()], state, me.id);
+    const posts = [];
+    for (const post of state.posts.values()) {
+      const overlay = pending.posts.get(post.id);
+      if (overlay?.deleting) continue;
+      posts.push(overlay?.edit ? { ...post, ...overlay.edit } : post); // an edit shows at once
+      if (post.tag) knowTag(post.tag);
+    }
+    const creates = pending.creates.filter((op) => shows(view, op.payload));
+    drawFeed(creates, arrange(posts, view));
+    feed.dataset.seq = String(state.seq);
+    const empty = $("feed-empty");
+    empty.hidden = feed.childElementCount > 0;
+    empty.textContent = state.posts.size ? t("feed_no_match") : t("feed_empty");
     drawPresence();
+    drawConnection();
   }
 
-  function drawFeed(prev, next) {
-    const sameIds =
-      prev.posts.size === next.posts.size &&
-      [...next.posts.keys()].every((id) => prev.posts.has(id));
-    if (sameIds) {
-      for (const [id, post] of next.posts) {
-        if (prev.posts.get(id) !== post) {
-          const card = document.getElementById(`post-${id}`);
-          if (card) updateCard(card, post, ctx);
-        }
-      }
-      return;
-    }
-    for (const card of feed.querySelectorAll("article.post")) {
-      if (!next.posts.has(Number(card.dataset.postId))) removeCard(card);
-    }
+  function drawFeed(creates, posts) {
+    const focused = document.activeElement;
+    const items = [
+      ...creates.map((op) => [`op-${op.op_id}`, () => pendingCard(op, ctx), null]),
+      ...posts.map((post) => [`post-${post.id}`, () => postCard(post, ctx), post]),
+    ];
+    const keep = new Set(items.map(([key]) => key));
+    for (const card of [...feed.children]) if (!keep.has(card.id)) dropCard(card);
     let cursor = feed.firstElementChild;
-    for (const post of postsNewestFirst(next)) {
-      let card = document.getElementById(`post-${post.id}`);
-      if (!card) card = postCard(post, ctx);
-      else if (prev.posts.get(post.id) !== post) updateCard(card, post, ctx);
+    for (const [key, make, post] of items) {
+      let card = document.getElementById(key);
+      if (!card) {
+        card = make();
+        if (post) drawn.set(card, signature(post));
+        if (started) card.classList.add("is-arriving");
+      } else if (post) {
+        refresh(card, post);
+      }
       if (card === cursor) cursor = cursor.nextElementSibling;
       else feed.insertBefore(card, cursor);
     }
+    // Moving a card blurs what was focused in it: put the focus back where it was.
+    if (focused !== document.activeElement && focused?.isConnected && feed.contains(focused)) {
+      focused.focus({ preventScroll: true });
+    }
   }
 
-  function removeCard(card) {
+  function signature(post) {
+    const id = post.id;
+    return { post, extra: JSON.stringify([visits.isNew(id), editing.has(id), ctx.pending(id)]) };
+  }
+
+  function refresh(card, post) {
+    const was = drawn.get(card);
+    const now = signature(post);
+    if (was && was.post === now.post && was.extra === now.extra) return;
+    updateCard(card, post, ctx);
+    drawn.set(card, now);
+  }
+
+  function dropCard(card) {
     const hadFocus = card.contains(document.activeElement);
+    const postId = Number(card.dataset.postId);
+    editing.delete(postId);
     card.remove();
     if (hadFocus) {
-      const heading = document.getElementById("feed-heading");
+      const heading = $("feed-heading");
       heading.setAttribute("tabindex", "-1");
       heading.focus();
-      announcer.say("That post was deleted.");
+      if (postId && !state.posts.has(postId)) announcer.say(t("deleted_elsewhere"));
     }
+  }
+
+  const knownTags = new Set([...filters.elements.tag.options].map((o) => o.value));
+  function knowTag(tag) {
+    if (knownTags.has(tag)) return;
+    knownTags.add(tag);
+    filters.elements.tag.append(h("option", { value: tag }, tag));
   }
 
   function drawPresence() {
-    const joined = `${state.participants} joined`;
-    const text = hereNow === null ? joined : `${joined} · ${hereNow} here now`;
-    if (presenceEl.textContent !== text) presenceEl.textContent = text;
+    let text = t("joined", { count: state.participants });
+    if (hereNow !== null) text += ` · ${t("here_now", { count: hereNow })}`;
+    const el = $("presence");
+    if (el.textContent !== text) el.textContent = text;
   }
 
-  // --- connection status ------------------------------------------------------------
-
-  let statusTimer = null;
-  let wasOffline = false;
-
-  function setConnection(message, tone) {
-    clearTimeout(statusTimer);
-    statusTimer = null;
-    connectionEl.replaceChildren(...(Array.isArray(message) ? message : [message || ""]));
-    connectionEl.className = tone ? `connection connection-${tone}` : "connection";
-    connectionEl.hidden = !message;
-    // Room below the pinned notice, so it never covers the focused control.
-    document.documentElement.classList.toggle("has-connection-notice", Boolean(message));
+  // "3 new posts since your last visit": counted once, when the page opens.
+  const newCount = [...state.posts.keys()].filter((id) => visits.isNew(id)).length;
+  if (newCount) {
+    $("since-visit").textContent = tn("new_since_visit", newCount);
+    $("since-visit").hidden = false;
   }
+
+  // --- connection banner ------------------------------------------------------------
+
+  let link = "connecting"; // connecting | online | offline | refused
+  let lost = false; // the connection dropped and has not come back yet
+  let backOnline = false; // show "Back online" for a few seconds
+  let slow = false; // the first connection is taking a while
+  let refusal = null;
+  let slowTimer = null;
+  let backTimer = null;
+  let shown = null;
 
   function onStatus(status, error) {
+    clearTimeout(slowTimer);
+    slow = false;
     if (status === "connecting") {
-      statusTimer = setTimeout(
-        () => setConnection("Connecting to live updates…", "waiting"),
-        SLOW_CONNECT_MS,
-      );
+      link = "connecting";
+      slowTimer = setTimeout(() => {
+        slow = true;
+        drawConnection();
+      }, SLOW_CONNECT_MS);
     } else if (status === "offline") {
-      wasOffline = true;
-      setConnection("Connection lost — reconnecting…", "offline");
+      link = "offline";
+      lost = true;
+      backOnline = false;
     } else if (status === "online") {
-      if (wasOffline) {
-        wasOffline = false;
-        setConnection("Back online", "online");
-        statusTimer = setTimeout(() => setConnection(""), BACK_ONLINE_MS);
-      } else {
-        setConnection("");
+      link = "online";
+      if (lost) {
+        lost = false;
+        backOnline = true;
+        clearTimeout(backTimer);
+        backTimer = setTimeout(() => {
+          backOnline = false;
+          drawConnection();
+        }, BACK_ONLINE_MS);
       }
     } else if (status === "refused") {
-      if (error && error.code === "not_joined") {
-        const join = h(
-          "a",
-          { href: postsUrl.replace(/\/posts$/, "/join") },
-          "Join the board again",
-        );
-        setConnection(["You are no longer signed in to this board. ", join, "."], "error");
-      } else {
-        setConnection(error?.message || "Live updates are not available for this board.", "error");
-      }
+      link = "refused";
+      refusal = error;
     }
+    drawConnection();
+  }
+
+  function drawConnection() {
+    const waiting = [...ops.values()].filter((op) => !op.result).length;
+    let parts = [];
+    let tone = "";
+    if (link === "refused") {
+      tone = "error";
+      const joinUrl = ctx.postsUrl.replace(/\/posts$/, "/join");
+      parts =
+        refusal?.code === "not_joined"
+          ? [`${t("signed_out")} `, h("a", { href: joinUrl }, t("join_again"))]
+          : [refusal?.message || t("live_unavailable")];
+    } else if (lost) {
+      tone = "offline";
+      parts = [t("connection_lost")];
+      if (waiting) parts.push(` ${tn("waiting", waiting)}`);
+    } else if (link === "connecting" && slow) {
+      tone = "waiting";
+      parts = [t("connecting")];
+    } else if (link === "online" && backOnline) {
+      tone = "online";
+      parts = [t("back_online")];
+    }
+    const shownState = link === "refused" || lost ? "offline" : link;
+    const words = parts.map((p) => (typeof p === "string" ? p : p.outerHTML)).join("");
+    const key = `${shownState}|${tone}|${words}`;
+    if (key === shown) return; // unchanged: do not make screen readers repeat it
+    shown = key;
+    connectionEl.dataset.state = shownState;
+    connectionEl.className = tone ? `connection connection-${tone}` : "connection";
+    connectionEl.replaceChildren(...parts);
+    // Room below the pinned notice, so it never covers the end of the page.
+    document.documentElement.classList.toggle("has-connection-notice", parts.length > 0);
   }
 
   // --- the live connection ----------------------------------------------------------
@@ -139,12 +235,18 @@ function start(root) {
     board: code,
     seq: state.seq,
     onEvent(envelope) {
-      show(applyEvent(state, envelope));
+      state = applyEvent(state, envelope);
       const post = envelope.type === "post.created" ? envelope.data.post : null;
-      if (post && post.author.id !== ctx.me.id) announcer.newPost(post.title);
+      if (post) {
+        visits.saw(post.id);
+        if (post.author.id !== me.id) announcer.newPost(post.title);
+      }
+      redraw();
     },
     onSnapshot(fresh) {
-      show(fromSnapshot(fresh));
+      state = fromSnapshot(fresh);
+      for (const post of state.posts.values()) visits.saw(post.id);
+      redraw();
     },
     onPresence(count) {
       hereNow = count;
@@ -153,112 +255,293 @@ function start(root) {
     onStatus,
   }).start();
 
+  // The browser knows about a lost network long before a ping times out.
+  window.addEventListener("offline", () => connection.pause());
+  window.addEventListener("online", () => connection.resume());
+
   let hiddenSince = null;
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {
       hiddenSince = Date.now();
-    } else if (hiddenSince !== null && Date.now() - hiddenSince > 10000) {
+    } else if (hiddenSince !== null && Date.now() - hiddenSince > RESYNC_AFTER_HIDDEN_MS) {
       connection.resync(); // a phone back from the lock screen: check what it missed
     }
   });
 
-  // --- forms ------------------------------------------------------------------------
+  // --- writes: the outbox -----------------------------------------------------------
 
-  const busy = new WeakSet();
+  function queue(name, payload, extra = {}) {
+    const after = newestIds(state); // our own posts and comments above these are new
+    const op = { op_id: newOpId(), name, payload, after, at: Date.now(), ...extra };
+    ops.set(op.op_id, op);
+    outbox.add(op);
+    send(op);
+    redraw();
+    return op;
+  }
+
+  function send(op) {
+    connection.send(op.name, { ...op.payload, op_id: op.op_id }).then((ack) => settle(op, ack));
+  }
+
+  function settle(op, ack) {
+    if (ack?.ok) {
+      // Done on the server. The card stays "Sending…" until the event with this seq is
+      // applied, so the real card replaces it in the same redraw.
+      op.result = ack.data || {};
+      op.seq = op.result.seq ?? state.seq;
+      outbox.remove(op.op_id);
+      if (op.name === "post.create") announcer.say(t("post_sent"));
+      if (op.name === "post.delete") announcer.say(t("post_deleted"));
+      redraw();
+      return;
+    }
+    // Signed out (or refused before it went out): keep it on the device; the banner says why.
+    if (!ack?.error || ack.error.code === "not_joined") return;
+    ops.delete(op.op_id);
+    outbox.remove(op.op_id);
+    redraw();
+    failed(op, ack.error);
+  }
+
+  // Writes left by an earlier visit (offline, or reloaded before the ack): same op ids.
+  for (const stored of outbox.list()) {
+    if (!stored?.op_id || !stored.name || ops.has(stored.op_id)) continue;
+    const op = { ...stored };
+    ops.set(op.op_id, op);
+    send(op);
+  }
+
+  function failed(op, error) {
+    const card = document.getElementById(`post-${op.payload.post_id}`);
+    if (op.name === "post.create") {
+      // Give the words back, so nothing typed is lost.
+      const fields = composer.elements;
+      if (!fields.title.value) {
+        fields.title.value = op.payload.title;
+        fields.body.value = op.payload.body || "";
+        const kind = composer.querySelector(`input[name="kind"][value="${op.payload.kind}"]`);
+        if (kind) kind.checked = true;
+        if (fields.tag && op.payload.tag) fields.tag.value = op.payload.tag;
+      }
+      showError(composer, error);
+    } else if (op.name === "comment.create" && card) {
+      const form = card.querySelector(".comment-form");
+      if (!form.elements.body.value) form.elements.body.value = op.payload.body;
+      showError(form, error);
+    } else if (card) {
+      showError(card.querySelector(".support-form"), error);
+    } else {
+      announcer.say(error?.message || t("failed"));
+    }
+  }
+
+  // --- forms ------------------------------------------------------------------------
 
   root.addEventListener("submit", (event) => {
     const form = event.target;
-    const write = writeFor(form);
-    if (!write) return; // not one of ours: let the browser post it
-    event.preventDefault();
-    if (busy.has(form)) return; // a double tap sends once
-    if (write.confirm && !window.confirm(write.confirm)) return;
-    busy.add(form);
-    const button = form.querySelector('button[type="submit"], button:not([type])');
-    const stopBusy = showBusy(button);
-    connection.send(write.name, write.payload).then((ack) => {
-      busy.delete(form);
-      stopBusy();
-      if (ack && ack.ok) {
-        clearError(form);
-        write.done?.();
-      } else {
-        showError(form, ack?.error);
-      }
-    });
-  });
-
-  function writeFor(form) {
+    if (form === filters) {
+      event.preventDefault();
+      applyView();
+      return;
+    }
     const postId = Number(form.closest("article.post")?.dataset.postId);
     if (form === composer) {
-      const tag = form.elements.tag?.value;
-      return {
-        name: "post.create",
-        payload: {
-          kind: form.elements.kind.value,
-          title: form.elements.title.value,
-          body: form.elements.body.value,
-          ...(tag ? { tag } : {}),
-        },
-        done() {
-          form.reset();
-          announcer.say("Your post is on the board.");
-        },
-      };
-    }
-    if (!postId) return null;
-    if (form.classList.contains("support-form")) {
-      return { name: "support.toggle", payload: { post_id: postId } };
-    }
-    if (form.classList.contains("comment-form")) {
+      event.preventDefault();
+      createPost(form);
+    } else if (!postId) {
+      return; // not one of ours: let the browser post it
+    } else if (form.classList.contains("support-form")) {
+      event.preventDefault();
+      clearError(form);
+      const before = form.querySelector("button.support").getAttribute("aria-pressed") === "true";
+      queue("support.toggle", { post_id: postId }, { before });
+    } else if (form.classList.contains("comment-form")) {
+      event.preventDefault();
+      clearError(form);
       const input = form.elements.body;
-      return {
-        name: "comment.create",
-        payload: { post_id: postId, body: input.value },
-        done() {
-          input.value = "";
-        },
-      };
+      if (!input.value.trim()) return;
+      queue("comment.create", { post_id: postId, body: input.value });
+      input.value = "";
+    } else if (form.classList.contains("delete-form")) {
+      event.preventDefault();
+      if (!window.confirm(t("confirm_delete"))) return;
+      moveFocusOffCard(form);
+      queue("post.delete", { post_id: postId });
+    } else if (form.classList.contains("edit-form")) {
+      event.preventDefault();
+      saveEdit(form, postId);
     }
-    if (form.classList.contains("delete-form")) {
-      return {
-        name: "post.delete",
-        payload: { post_id: postId },
-        confirm: "Delete this post and its comments?",
-        done() {
-          announcer.say("Post deleted.");
-        },
-      };
+  });
+
+  function createPost(form) {
+    const fields = form.elements;
+    const payload = {
+      kind: form.querySelector('input[name="kind"]:checked')?.value || "idea",
+      title: fields.title.value,
+      body: fields.body.value,
+    };
+    if (!payload.title.trim()) return;
+    if (fields.tag?.value) payload.tag = fields.tag.value;
+    clearError(form);
+    if (!shows(view, payload)) {
+      // Otherwise the new post would vanish behind the filter the person forgot about.
+      filters.elements.kind.value = "";
+      filters.elements.tag.value = "";
+      applyView(false);
+      announcer.say(t("filters_cleared"));
     }
-    return null;
+    const op = queue("post.create", payload);
+    fields.title.value = "";
+    fields.body.value = "";
+    // Show where it went (the feed is below the composer on a phone).
+    document.getElementById(`op-${op.op_id}`)?.scrollIntoView({ block: "nearest" });
   }
-}
 
-/** Kind labels as the composer shows them ("I have an idea", ...). */
-function kindLabels(composer) {
-  const labels = {};
-  for (const input of composer.querySelectorAll('input[name="kind"]')) {
-    labels[input.value] = input.closest("label")?.textContent.trim() || input.value;
+  function moveFocusOffCard(form) {
+    const heading = $("feed-heading");
+    heading.setAttribute("tabindex", "-1");
+    if (form.contains(document.activeElement)) heading.focus();
   }
-  return labels;
-}
 
-/** Mark a button as sending; the label changes only if the answer is slow. Returns undo. */
-function showBusy(button) {
-  if (!button) return () => {};
-  button.setAttribute("aria-disabled", "true");
-  const label = [...button.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.data.trim());
-  const original = label?.data;
-  const timer = setTimeout(() => {
-    button.classList.add("is-sending");
-    if (label) label.data = label.data.replace(original.trim(), "Sending…");
-  }, SHOW_BUSY_AFTER_MS);
-  return () => {
-    clearTimeout(timer);
-    button.removeAttribute("aria-disabled");
-    button.classList.remove("is-sending");
-    if (label) label.data = original;
-  };
+  // --- filters and sort -------------------------------------------------------------
+
+  function applyView(announce = true) {
+    view = readView(filters);
+    history.replaceState(history.state, "", addressFor(view));
+    redraw();
+    if (announce) announcer.say(tn("showing", feed.childElementCount));
+  }
+
+  filters.addEventListener("change", (event) => {
+    if (event.target.matches("select")) applyView();
+  });
+  filters.querySelector('button[type="submit"]').hidden = true; // changes apply at once
+
+  // --- inline edit (the edit page is the no-JavaScript way) -------------------------
+
+  root.addEventListener("click", (event) => {
+    const editLink = event.target.closest?.(".edit-link");
+    if (editLink) {
+      event.preventDefault();
+      openEditor(editLink.closest("article.post"));
+    } else if (event.target.closest?.(".edit-cancel")) {
+      closeEditor(event.target.closest("article.post"));
+    } else if (event.target.closest?.(".to-composer")) {
+      event.preventDefault();
+      composer.elements.title.focus();
+      composer.scrollIntoView({ block: "start" });
+    }
+  });
+
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && event.target.closest?.(".edit-form")) {
+      closeEditor(event.target.closest("article.post"));
+    }
+  });
+
+  function openEditor(card) {
+    const id = Number(card?.dataset.postId);
+    const post = state.posts.get(id);
+    if (!post || editing.has(id)) return;
+    editing.add(id);
+    const field = (name) => `edit-${id}-${name}`;
+    const tags = [...new Set([...(state.board.tags || []), ...(post.tag ? [post.tag] : [])])];
+    const form = h(
+      "form",
+      { class: "edit-form stack", method: "post", action: `${ctx.postsUrl}/${id}/edit` },
+      h(
+        "fieldset",
+        { class: "kinds" },
+        h("legend", {}, t("what_posting")),
+        ...["idea", "skill", "tool", "need"].map((kind) =>
+          h(
+            "label",
+            {},
+            h("input", { type: "radio", name: "kind", value: kind, checked: kind === post.kind }),
+            ` ${kindLabel(kind)}`,
+          ),
+        ),
+      ),
+      h("label", { for: field("title") }, t("title")),
+      h("input", {
+        id: field("title"),
+        name: "title",
+        maxlength: "120",
+        required: "",
+        value: post.title,
+      }),
+      h("label", { for: field("body") }, t("more_detail")),
+      h(
+        "textarea",
+        { id: field("body"), name: "body", maxlength: "2000", rows: "3" },
+        post.body || "",
+      ),
+      tags.length ? h("label", { for: field("tag") }, t("theme")) : null,
+      tags.length
+        ? h(
+            "select",
+            { id: field("tag"), name: "tag" },
+            h("option", { value: "" }, t("no_theme")),
+            ...tags.map((tag) => h("option", { value: tag, selected: tag === post.tag }, tag)),
+          )
+        : null,
+      h(
+        "div",
+        { class: "edit-buttons" },
+        h("button", { type: "submit" }, t("save_changes")),
+        h("button", { type: "button", class: "edit-cancel secondary" }, t("cancel")),
+      ),
+    );
+    card.querySelector(".post-actions").after(form);
+    refresh(card, displayed(id));
+    form.elements.title.focus();
+  }
+
+  function displayed(id) {
+    const post = state.posts.get(id);
+    const edit = pending.posts.get(id)?.edit;
+    return edit ? { ...post, ...edit } : post;
+  }
+
+  function closeEditor(card) {
+    const id = Number(card?.dataset.postId);
+    card.querySelector(".edit-form")?.remove();
+    editing.delete(id);
+    if (state.posts.has(id)) refresh(card, displayed(id));
+    card.querySelector(".edit-link")?.focus();
+  }
+
+  function saveEdit(form, postId) {
+    const post = state.posts.get(postId);
+    const card = form.closest("article.post");
+    if (!post) return closeEditor(card);
+    const fields = form.elements;
+    const wanted = {
+      kind: form.querySelector('input[name="kind"]:checked')?.value || post.kind,
+      title: fields.title.value,
+      body: fields.body.value,
+      tag: fields.tag ? fields.tag.value || null : post.tag,
+    };
+    const changes = {};
+    for (const [name, value] of Object.entries(wanted)) {
+      if ((value ?? "") !== (post[name] ?? "")) changes[name] = value;
+    }
+    closeEditor(card);
+    if (Object.keys(changes).length) queue("post.update", { post_id: postId, ...changes });
+  }
+
+  // --- reaching the composer with one thumb -----------------------------------------
+
+  const jump = root.querySelector(".to-composer");
+  if (jump && "IntersectionObserver" in window) {
+    new IntersectionObserver(([entry]) => {
+      jump.hidden = entry.isIntersecting;
+    }).observe(composer);
+  }
+
+  redraw();
+  started = true;
 }
 
 /** Where a form's error goes: after the form, or after the row of small action forms. */
@@ -267,21 +550,17 @@ function errorAnchor(form) {
 }
 
 function showError(form, error) {
-  const message = error?.message || "That did not work. Please try again.";
-  if (!form.isConnected) {
-    // The post went away meanwhile (deleted): say so instead.
-    document.getElementById("announcer").textContent = message;
-    return;
-  }
+  if (!form) return;
   const anchor = errorAnchor(form);
   let box = anchor.nextElementSibling;
   if (!box || !box.classList.contains("form-error")) {
     box = h("p", { class: "notice notice-error form-error", role: "alert" });
     anchor.after(box);
   }
-  box.textContent = message;
-  for (const field of form.querySelectorAll("[aria-invalid]"))
+  box.textContent = error?.message || t("failed");
+  for (const field of form.querySelectorAll("[aria-invalid]")) {
     field.removeAttribute("aria-invalid");
+  }
   for (const name of Object.keys(error?.fields || {})) {
     const field = form.elements[name];
     if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
@@ -291,6 +570,7 @@ function showError(form, error) {
 function clearError(form) {
   const box = errorAnchor(form).nextElementSibling;
   if (box && box.classList.contains("form-error")) box.remove();
-  for (const field of form.querySelectorAll("[aria-invalid]"))
+  for (const field of form.querySelectorAll("[aria-invalid]")) {
     field.removeAttribute("aria-invalid");
+  }
 }

@@ -46,7 +46,8 @@ export class BoardConnection {
    * @param {(snapshot) => void} [options.onSnapshot]   replace all state
    * @param {(count: number) => void} [options.onPresence]  people connected now
    * @param {(status: string, detail?: object) => void} [options.onStatus]
-   *        "connecting" | "online" | "offline" | "refused" (detail: the ack error)
+   *        "connecting" | "online" | "offline" | "refused" (detail: the ack error);
+   *        "connecting" comes at start() and at resume()
    * @param {() => object} [options.socketFactory]  for tests: returns a Socket.IO-like socket
    */
   constructor(options) {
@@ -64,6 +65,7 @@ export class BoardConnection {
     this.generation = 0;
     this.resyncWanted = false;
     this.refused = false;
+    this.paused = false; // closed on purpose while the device is offline
     this.buffer = new Map(); // seq -> envelope that cannot be applied yet
     this.outbox = []; // writes not yet acknowledged, oldest first
     this.inflight = null; // the write sent and waiting for its ack
@@ -83,7 +85,11 @@ export class BoardConnection {
     const socket = this.socketFactory();
     this.socket = socket;
     socket.on("connect", () => this._subscribe());
-    socket.on("disconnect", () => this._lost());
+    socket.on("disconnect", (reason) => {
+      this._lost();
+      // Socket.IO does not reconnect by itself after the server closed the connection.
+      if (reason === "io server disconnect" && !this.paused) socket.connect();
+    });
     socket.on("event", (envelope) => this._received(envelope));
     socket.on("head", (head) => this._head(head));
     socket.on("presence", (message) => {
@@ -96,6 +102,29 @@ export class BoardConnection {
   /** Check for missed events now (e.g. when a phone wakes the page up again). */
   resync() {
     if (this.subscribed) this._subscribe();
+    else if (this.socket && !this.socket.connected && !this.paused && !this.refused) {
+      this.socket.connect(); // woken up while Socket.IO waits out its back-off: try now
+    }
+  }
+
+  /**
+   * The device says it is offline (the browser's `offline` event): close the socket now
+   * rather than wait for pings to fail; writes wait in the outbox until resume().
+   */
+  pause() {
+    if (!this.socket || this.paused) return;
+    this.paused = true;
+    const wasConnected = this.socket.connected;
+    this.socket.disconnect(); // a connected socket reports "disconnect": _lost() runs
+    if (!wasConnected) this._lost();
+  }
+
+  /** The device is back online: connect again (then subscribe, catch up, send). */
+  resume() {
+    if (!this.socket || !this.paused) return;
+    this.paused = false;
+    this.onStatus("connecting");
+    this.socket.connect();
   }
 
   /**

@@ -2,6 +2,7 @@
 // forms, no writes. The newest posts fill a fixed grid; older ones drop off the end.
 // A post that arrives while the page is open is marked `is-new` for a few seconds.
 
+import { t, tn } from "./i18n.js";
 import { BoardConnection } from "./live.js";
 import { applyEvent, fromSnapshot, postsNewestFirst } from "./state.js";
 
@@ -9,22 +10,6 @@ const NEW_FOR_MS = 8000;
 const BACK_ONLINE_MS = 3000;
 const QUIET_MS = 8000; // screen readers: at most one new-post announcement per spell
 const DEFAULT_MAX = 12;
-
-// --- strings: the page's #i18n block (board/js_strings.py), English as a fallback -------
-
-const ENGLISH = {
-  here_now: "{count} here now",
-  joined: "{count} joined",
-  supporters_one: "supporter",
-  supporters_other: "supporters",
-  anonymous: "Anonymous",
-  new_badge: "New",
-  new_post: "New post: {title}",
-  more_new_posts: "{count} more new posts",
-  connection_lost: "Connection lost — reconnecting…",
-  back_online: "Back online",
-  live_unavailable: "Live updates have stopped. Reload the page.",
-};
 
 function readJson(id, fallback) {
   const el = document.getElementById(id);
@@ -34,23 +19,6 @@ function readJson(id, fallback) {
   } catch {
     return fallback;
   }
-}
-
-const strings = readJson("i18n", {});
-const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
-
-/** A translated string with {name} placeholders filled in. */
-function t(key, values = {}) {
-  const template = strings[key] ?? ENGLISH[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (match, name) =>
-    name in values ? String(values[name]) : match,
-  );
-}
-
-/** The `${key}_one` / `${key}_other` form for this count. */
-function tn(key, count, values = {}) {
-  const form = plurals.select(count) === "one" ? "one" : "other";
-  return t(`${key}_${form}`, { count, ...values });
 }
 
 // --- cards: the same markup as projector_card in templates/projector.html ---------------
@@ -69,17 +37,17 @@ function setText(el, text) {
   if (el && el.textContent !== text) el.textContent = text;
 }
 
-function kindLine(post, labels) {
+function kindLine(post) {
   return h(
     "p",
     "post-kind",
-    h("span", "post-kind-label", labels[post.kind] || post.kind),
+    h("span", "post-kind-label", t(`kind_${post.kind}`)),
     post.tag ? " " : null,
     post.tag ? h("span", "post-tag", post.tag) : null,
   );
 }
 
-function projectorCard(post, labels) {
+function projectorCard(post) {
   const card = h("article", `post post-${post.kind}`);
   card.id = `post-${post.id}`;
   card.dataset.postId = String(post.id);
@@ -87,9 +55,9 @@ function projectorCard(post, labels) {
   const title = h("h3", "post-title", post.title);
   title.id = `post-${post.id}-title`;
   card.append(
-    kindLine(post, labels),
+    kindLine(post),
     title,
-    post.body ? h("p", "post-body", post.body) : "",
+    ...(post.body ? [h("p", "post-body", post.body)] : []),
     h(
       "p",
       "post-footer",
@@ -107,11 +75,11 @@ function projectorCard(post, labels) {
   return card;
 }
 
-function updateCard(card, post, labels) {
+function updateCard(card, post) {
   const isNew = card.classList.contains("is-new");
   card.className = `post post-${post.kind}${isNew ? " is-new" : ""}`;
   const badge = card.querySelector(".new-badge");
-  const kind = kindLine(post, labels);
+  const kind = kindLine(post);
   if (badge) kind.prepend(badge);
   card.querySelector(".post-kind").replaceWith(kind);
   const title = card.querySelector(".post-title");
@@ -129,6 +97,44 @@ function updateCard(card, post, labels) {
   setText(card.querySelector(".post-author"), (post.author && post.author.name) || t("anonymous"));
   setText(card.querySelector(".support-count"), String(post.support_count));
   setText(card.querySelector(".support-label"), tn("supporters", post.support_count));
+}
+
+// --- fitting: each card shows whole lines only, never a half-cut one ----------------------
+
+const BODY_STEPS = ["3", "2", "1", "0"];
+const TITLE_STEPS = ["4", "3", "2"];
+
+/** Is anything cut off: the card's content, or the detail squeezed below its lines? */
+function overflows(card) {
+  if (card.scrollHeight > card.clientHeight + 1) return true;
+  const body = card.querySelector(".post-body");
+  if (!body || card.dataset.bodyLines === "0") return false;
+  const lineHeight = parseFloat(getComputedStyle(body).lineHeight) || 0;
+  const lines = Number(card.dataset.bodyLines || BODY_STEPS[0]);
+  const wanted = Math.min(body.scrollHeight, lines * lineHeight);
+  return body.clientHeight + 1 < wanted;
+}
+
+/** Shorten each card that overflows its grid cell: the detail first, then the title. */
+function fitCards(cards) {
+  for (const card of cards) {
+    delete card.dataset.bodyLines;
+    delete card.dataset.titleLines;
+  }
+  for (const card of cards) {
+    if (!overflows(card)) continue;
+    if (card.querySelector(".post-body")) {
+      for (const lines of BODY_STEPS.slice(1)) {
+        card.dataset.bodyLines = lines;
+        if (!overflows(card)) break;
+      }
+    }
+    if (!overflows(card)) continue;
+    for (const lines of TITLE_STEPS.slice(1)) {
+      card.dataset.titleLines = lines;
+      if (!overflows(card)) break;
+    }
+  }
 }
 
 // --- polite announcements for a screen reader on the facilitator's laptop ----------------
@@ -178,7 +184,6 @@ function start(root) {
   const joinedEl = document.getElementById("joined");
   const connectionEl = document.getElementById("connection");
   const announce = makeAnnouncer(document.getElementById("announcer"));
-  const labels = readJson("kind-labels", {});
   const max = Number(feed.dataset.max) || DEFAULT_MAX;
 
   let state = fromSnapshot(readJson("board-snapshot", { posts: [] }));
@@ -200,17 +205,32 @@ function start(root) {
     for (const post of shown) {
       let card = feed.querySelector(`#post-${post.id}`);
       if (!card) {
-        card = projectorCard(post, labels);
+        card = projectorCard(post);
         // New to this screen (not an older post moving up after a delete): highlight it.
         if (!prev.posts.has(post.id)) markNew(card);
       } else if (prev.posts.get(post.id) !== post) {
-        updateCard(card, post, labels);
+        updateCard(card, post);
       }
       if (card === cursor) cursor = cursor.nextElementSibling;
       else feed.insertBefore(card, cursor);
     }
     emptyEl.hidden = shown.length > 0;
+    feed.hidden = shown.length === 0;
+    refit();
   }
+
+  let fitPending = false;
+  function refit() {
+    if (fitPending) return;
+    fitPending = true;
+    requestAnimationFrame(() => {
+      fitPending = false;
+      fitCards([...feed.querySelectorAll("article.post")]);
+    });
+  }
+  refit();
+  window.addEventListener("resize", refit);
+  if (document.fonts) document.fonts.ready.then(refit);
 
   function markNew(card) {
     card.classList.add("is-new");
@@ -237,6 +257,8 @@ function start(root) {
   }
 
   function onStatus(status) {
+    // Same contract as the phone page: the state is readable, e.g. by the browser tests.
+    connectionEl.dataset.state = status === "refused" ? "offline" : status;
     if (status === "offline") {
       wasOffline = true;
       setConnection(t("connection_lost"));
