@@ -241,3 +241,32 @@ def test_first_load_of_the_board_is_at_most_100_kb_compressed(
     assert any("socket.io" in url for url in static), "the Socket.IO client was not loaded"
     for url in static:
         assert encodings.get(url) == "gzip", f"{url} was not served compressed"
+
+
+def test_touch_targets_and_new_since_last_visit(contexts: Contexts, server: Server) -> None:
+    board = new_board(server, tags=["food"])
+    code = board["board"]["code"]
+    post_via_api(server, code, "Early bird", "Seen on the first visit")
+    phone = contexts.new(PHONE)
+    join_by_page(phone, code, "Returning resident")
+    wait_live(phone)
+    small = phone.evaluate(
+        """() => [...document.querySelectorAll(
+                'button, input:not([type=hidden]), select, textarea, a[href]')]
+            .filter((el) => el.offsetParent !== null && !el.classList.contains('skip-link'))
+            .map((el) => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
+            .filter(([, box]) => box.height < 44 && !(box.width === 0))
+            .map(([html, box]) => `${html} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+    )
+    # Radio buttons and checkboxes are tapped through their (44 px) labels.
+    small = [s for s in small if 'type="radio"' not in s and 'type="checkbox"' not in s]
+    assert small == [], small
+
+    context = phone.context
+    phone.close()  # the resident goes home; the board carries on
+    post_via_api(server, code, "Night owl", "Posted while you were away")
+    phone = context.new_page()
+    phone.goto(f"/b/{code}")
+    wait_live(phone)
+    fresh = phone.locator("#feed article.post.is-new-since-visit .post-title")
+    expect(fresh).to_have_text(["Posted while you were away"])
