@@ -18,7 +18,8 @@ from board.errors import BoardError
 from board.extensions import csrf
 from board.identity import bearer_token, current_actor, public_url, remember
 from board.presence import presence
-from board.services import Actor, boards, posts
+from board.services import Actor, boards, groups, links, posts
+from board.services import offers as offer_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -152,6 +153,80 @@ def add_comment(code: str, post_id: int) -> tuple[Response, int]:
     actor = _actor(code)
     fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.NEW_COMMENT)
     return jsonify(posts.add_comment(actor, **fields)), 201
+
+
+@bp.get("/boards/<code>/offers")
+def offers(code: str) -> Response:
+    """Skill and tool offers and needs, filtered by ``kind``, ``tag`` and words in ``q``."""
+    actor = _actor(code)
+    wanted = schemas.parse(request.args.to_dict(), schemas.OFFER_SEARCH)
+    return jsonify(offers=offer_service.search_offers(actor, **wanted))
+
+
+@bp.get("/boards/<code>/posts/<int:post_id>/suggestions")
+def suggestions(code: str, post_id: int) -> Response:
+    """Offers that look relevant to an idea or need, best first, each with why."""
+    return jsonify(suggestions=offer_service.suggest_offers(_actor(code), post_id))
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/helpers")
+def link_help(code: str, post_id: int) -> tuple[Response, int]:
+    """Say "I can help" (``offer_id`` optional: without it, just yourself)."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.LINK)
+    return jsonify(links.link_help(actor, **fields)), 201
+
+
+@bp.delete("/boards/<code>/helpers/<int:link_id>")
+def unlink_help(code: str, link_id: int) -> Response:
+    """Withdraw an offer of help."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "link_id": link_id}, schemas.UNLINK)
+    return jsonify(links.unlink_help(actor, **fields))
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/group")
+def join_group(code: str, post_id: int) -> tuple[Response, int]:
+    """Say "I'm in" on an idea: join its group, creating it on the first join."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.GROUP_JOIN)
+    return jsonify(groups.join_group(actor, **fields)), 201
+
+
+@bp.get("/boards/<code>/groups")
+def board_groups(code: str) -> Response:
+    """Every group on the board."""
+    return jsonify(groups=groups.groups_of_board(_actor(code)))
+
+
+@bp.get("/boards/<code>/groups/<int:group_id>")
+def group(code: str, group_id: int) -> Response:
+    """A group with its idea, members, offers and thread."""
+    return jsonify(groups.group_page(_actor(code), group_id))
+
+
+@bp.post("/boards/<code>/groups/<int:group_id>/leave")
+def leave_group(code: str, group_id: int) -> Response:
+    """Leave a group."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.GROUP_REF)
+    return jsonify(groups.leave_group(actor, **fields))
+
+
+@bp.post("/boards/<code>/groups/<int:group_id>/coordinator")
+def hand_over(code: str, group_id: int) -> Response:
+    """Hand coordination to another member (``participant_id``)."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.HAND_OVER)
+    return jsonify(groups.hand_over(actor, **fields))
+
+
+@bp.post("/boards/<code>/groups/<int:group_id>/messages")
+def post_group_message(code: str, group_id: int) -> tuple[Response, int]:
+    """Write in a group's thread."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.GROUP_MESSAGE)
+    return jsonify(groups.post_message(actor, **fields)), 201
 
 
 def _as_object(payload: Any) -> dict[str, Any]:

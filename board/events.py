@@ -96,6 +96,85 @@ class CommentCreated(Event):
     comment: dict[str, Any]
 
 
+@dataclasses.dataclass(frozen=True)
+class ParticipantRenamed(Event):
+    """An anonymous participant chose a display name. ``participant``: as in participant.joined."""
+
+    type: ClassVar[str] = "participant.renamed"
+    participant: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkCreated(Event):
+    """Someone said "I can help" on an idea or need. ``link``: {id, target_id, helper, offer}."""
+
+    type: ClassVar[str] = "link.created"
+    link: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkRemoved(Event):
+    """A helper withdrew. ``link_id``, ``target_id``."""
+
+    type: ClassVar[str] = "link.removed"
+    link_id: int
+    target_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupChanged(Event):
+    """Base of the group events: ``group`` is the whole group after the change."""
+
+    group: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupCreated(GroupChanged):
+    """The first "I'm in" on an idea made its group. ``group``; its first member coordinates."""
+
+    type: ClassVar[str] = "group.created"
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupMemberJoined(GroupChanged):
+    """Someone said "I'm in". ``group``, ``participant_id``."""
+
+    type: ClassVar[str] = "group.member_joined"
+    participant_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupMemberLeft(GroupChanged):
+    """A member left. ``group``, ``participant_id``."""
+
+    type: ClassVar[str] = "group.member_left"
+    participant_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupCoordinatorChanged(GroupChanged):
+    """The coordinator handed over (or left). ``group``, ``from_id``, ``to_id``."""
+
+    type: ClassVar[str] = "group.coordinator_changed"
+    from_id: int | None
+    to_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupClosed(GroupChanged):
+    """The last member left: the group is closed, not deleted. ``group``."""
+
+    type: ClassVar[str] = "group.closed"
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupMessagePosted(Event):
+    """A message in a group's thread. ``message``: {id, group_id, body, author, created_at}."""
+
+    type: ClassVar[str] = "group.message_posted"
+    message: dict[str, Any]
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -105,6 +184,15 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PostDeleted,
         SupportChanged,
         CommentCreated,
+        ParticipantRenamed,
+        LinkCreated,
+        LinkRemoved,
+        GroupCreated,
+        GroupMemberJoined,
+        GroupMemberLeft,
+        GroupCoordinatorChanged,
+        GroupClosed,
+        GroupMessagePosted,
     )
 }
 

@@ -95,10 +95,21 @@ class Post(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     tag: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    # Offers and needs say when, in plain words: "weekends", "Saturday mornings".
+    availability: so.Mapped[str | None] = so.mapped_column(sa.String(80))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
     author: so.Mapped[Participant] = so.relationship()
+    help_links: so.Mapped[list[Link]] = so.relationship(
+        foreign_keys="Link.target_id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Link.id",
+    )
+    group: so.Mapped[Group | None] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True, uselist=False
+    )
     supports: so.Mapped[list[Support]] = so.relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -146,6 +157,109 @@ class Comment(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     post: so.Mapped[Post] = so.relationship(back_populates="comments")
+    author: so.Mapped[Participant] = so.relationship()
+
+
+class Link(db.Model):
+    """ "I can help": a person, with one of their offers or just themselves, on an idea or need."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        # One link per offer per target, and one "just me" link per person per target.
+        sa.UniqueConstraint("target_id", "offer_id"),
+        sa.Index(
+            "uq_links_target_id_helper_id_no_offer",
+            "target_id",
+            "helper_id",
+            unique=True,
+            sqlite_where=sa.text("offer_id IS NULL"),
+            postgresql_where=sa.text("offer_id IS NULL"),
+        ),
+        NO_ID_REUSE,
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    target_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    offer_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    helper_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    offer: so.Mapped[Post | None] = so.relationship(foreign_keys=[offer_id])
+    helper: so.Mapped[Participant] = so.relationship()
+
+
+class Group(db.Model):
+    """People who said "I'm in" to an idea: a coordinator, members, linked offers, a thread."""
+
+    __tablename__ = "groups"
+    __table_args__ = (NO_ID_REUSE,)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    idea_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), unique=True
+    )
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Set when the last member leaves: the group and its thread stay, closed.
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+    idea: so.Mapped[Post] = so.relationship(back_populates="group")
+    members: so.Mapped[list[GroupMember]] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="GroupMember.id"
+    )
+    messages: so.Mapped[list[GroupMessage]] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="GroupMessage.id"
+    )
+
+
+class GroupMember(db.Model):
+    """One person in one group."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (sa.UniqueConstraint("group_id", "participant_id"), NO_ID_REUSE)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    group_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"))
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    joined_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    participant: so.Mapped[Participant] = so.relationship()
+
+
+class GroupMessage(db.Model):
+    """A message in a group's thread."""
+
+    __tablename__ = "group_messages"
+    __table_args__ = (
+        sa.CheckConstraint("length(body) BETWEEN 1 AND 1000", name="body_length"),
+        NO_ID_REUSE,
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    group_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
+    author_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
     author: so.Mapped[Participant] = so.relationship()
 
 

@@ -9,7 +9,17 @@ from typing import Any, ClassVar
 
 from board.errors import BoardError
 from board.events import iso
-from board.models import BOARD_KINDS, POST_KINDS, Board, Comment, Participant, Post
+from board.models import (
+    BOARD_KINDS,
+    POST_KINDS,
+    Board,
+    Comment,
+    Group,
+    GroupMessage,
+    Link,
+    Participant,
+    Post,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OP_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -182,6 +192,7 @@ NEW_POST = {
     "title": Text(1, 120),
     "body": Text(0, 2000, required=False, default="", multiline=True),
     "tag": Text(1, 40, required=False, blank_is_none=True),
+    "availability": Text(1, 80, required=False, blank_is_none=True),
 }
 EDIT_POST = {
     "op_id": OpId(),
@@ -190,8 +201,24 @@ EDIT_POST = {
     "title": Text(1, 120, required=False),
     "body": Text(0, 2000, required=False, multiline=True),
     "tag": Text(1, 40, required=False, blank_is_none=True, nullable=True),
+    "availability": Text(1, 80, required=False, blank_is_none=True, nullable=True),
 }
 POST_REF = {"op_id": OpId(), "post_id": Whole(1)}
+LINK = {"op_id": OpId(), "post_id": Whole(1), "offer_id": Whole(1, required=False)}
+UNLINK = {"op_id": OpId(), "link_id": Whole(1)}
+GROUP_JOIN = {
+    "op_id": OpId(),
+    "post_id": Whole(1),
+    "display_name": Text(1, 40, required=False, blank_is_none=True),
+}
+GROUP_REF = {"op_id": OpId(), "group_id": Whole(1)}
+HAND_OVER = {"op_id": OpId(), "group_id": Whole(1), "participant_id": Whole(1)}
+GROUP_MESSAGE = {"op_id": OpId(), "group_id": Whole(1), "body": Text(1, 1000, multiline=True)}
+OFFER_SEARCH = {
+    "kind": Choice(("skill", "tool", "need"), required=False),
+    "tag": Text(1, 40, required=False, blank_is_none=True),
+    "q": Text(1, 100, required=False, blank_is_none=True),
+}
 NEW_COMMENT = {"op_id": OpId(), "post_id": Whole(1), "body": Text(1, 1000, multiline=True)}
 
 
@@ -216,15 +243,78 @@ def comment_out(comment: Comment) -> dict[str, Any]:
     }
 
 
+def offer_brief(post: Post) -> dict[str, Any]:
+    """An offer as shown where it is linked: what, when, whose."""
+    return {
+        "id": post.id,
+        "kind": post.kind,
+        "title": post.title,
+        "tag": post.tag,
+        "availability": post.availability,
+        "author": participant_out(post.author),
+    }
+
+
+def link_out(link: Link) -> dict[str, Any]:
+    """Who can help with an idea or need, and with which offer (None: "just me")."""
+    return {
+        "id": link.id,
+        "target_id": link.target_id,
+        "helper": participant_out(link.helper),
+        "offer": offer_brief(link.offer) if link.offer else None,
+        "created_at": iso(link.created_at),
+    }
+
+
+def group_out(group: Group) -> dict[str, Any]:
+    """A group: named members by name, anonymous ones counted, its offers and coordinator."""
+    people = [m.participant for m in group.members]
+    return {
+        "id": group.id,
+        "idea_id": group.idea_id,
+        "name": group.name,
+        "coordinator_id": group.coordinator_id,
+        "closed": group.closed_at is not None,
+        "member_ids": [p.id for p in people],
+        "members": [participant_out(p) for p in people if not p.anonymous],
+        "anonymous_members": sum(1 for p in people if p.anonymous),
+        "offers": [link_out(link) for link in group.idea.help_links],
+        "created_at": iso(group.created_at),
+        "closed_at": iso(group.closed_at),
+    }
+
+
+def group_message_out(message: GroupMessage) -> dict[str, Any]:
+    """A message in a group's thread."""
+    return {
+        "id": message.id,
+        "group_id": message.group_id,
+        "body": message.body,
+        "author": participant_out(message.author),
+        "created_at": iso(message.created_at),
+    }
+
+
 def post_out(post: Post) -> dict[str, Any]:
     """A post with its author, supporters and comments: the shape events and snapshots share."""
     supporter_ids = sorted(s.participant_id for s in post.supports)
+    group = post.group
     return {
         "id": post.id,
         "kind": post.kind,
         "title": post.title,
         "body": post.body,
         "tag": post.tag,
+        "availability": post.availability,
+        "helpers": [link_out(link) for link in post.help_links],
+        "group": None
+        if group is None
+        else {
+            "id": group.id,
+            "name": group.name,
+            "member_count": len(group.members),
+            "closed": group.closed_at is not None,
+        },
         "author": participant_out(post.author),
         "created_at": iso(post.created_at),
         "updated_at": iso(post.updated_at),

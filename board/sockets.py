@@ -21,7 +21,7 @@ from board.errors import BoardError, not_joined
 from board.extensions import socketio
 from board.identity import current_actor
 from board.presence import presence
-from board.services import Actor, boards, posts
+from board.services import Actor, boards, groups, links, posts
 from board.storage import read_snapshot
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,48 @@ def add_comment(payload: dict[str, Any]) -> dict[str, Any]:
     """Comment on a post."""
     actor = _subscriber(payload)
     return posts.add_comment(actor, **schemas.parse(payload, schemas.NEW_COMMENT))
+
+
+@client_event("link.create")
+def link_help(payload: dict[str, Any]) -> dict[str, Any]:
+    """Say "I can help" on an idea or need, with one of your offers or just yourself."""
+    actor = _subscriber(payload)
+    return links.link_help(actor, **schemas.parse(payload, schemas.LINK))
+
+
+@client_event("link.remove")
+def unlink_help(payload: dict[str, Any]) -> dict[str, Any]:
+    """Withdraw an offer of help."""
+    actor = _subscriber(payload)
+    return links.unlink_help(actor, **schemas.parse(payload, schemas.UNLINK))
+
+
+@client_event("group.join")
+def join_group(payload: dict[str, Any]) -> dict[str, Any]:
+    """Say "I'm in" on an idea."""
+    actor = _subscriber(payload)
+    return groups.join_group(actor, **schemas.parse(payload, schemas.GROUP_JOIN))
+
+
+@client_event("group.leave")
+def leave_group(payload: dict[str, Any]) -> dict[str, Any]:
+    """Leave a group."""
+    actor = _subscriber(payload)
+    return groups.leave_group(actor, **schemas.parse(payload, schemas.GROUP_REF))
+
+
+@client_event("group.hand_over")
+def hand_over(payload: dict[str, Any]) -> dict[str, Any]:
+    """Hand coordination to another member."""
+    actor = _subscriber(payload)
+    return groups.hand_over(actor, **schemas.parse(payload, schemas.HAND_OVER))
+
+
+@client_event("group.message")
+def post_group_message(payload: dict[str, Any]) -> dict[str, Any]:
+    """Write in a group's thread."""
+    actor = _subscriber(payload)
+    return groups.post_message(actor, **schemas.parse(payload, schemas.GROUP_MESSAGE))
 
 
 @socketio.on("*")

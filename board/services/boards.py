@@ -13,8 +13,8 @@ from flask import current_app
 
 from board import events
 from board.errors import BoardError, not_joined
-from board.models import Board, BoardEvent, Comment, Participant, Post
-from board.schemas import board_out, participant_out, post_out
+from board.models import Board, BoardEvent, Comment, Group, GroupMember, Link, Participant, Post
+from board.schemas import board_out, group_out, participant_out, post_out
 from board.services import Actor
 from board.storage import read_snapshot, write_transaction
 
@@ -172,7 +172,16 @@ def snapshot(actor: Actor) -> dict[str, Any]:
                 so.selectinload(Post.author),
                 so.selectinload(Post.supports),
                 so.selectinload(Post.comments).selectinload(Comment.author),
+                so.selectinload(Post.help_links).selectinload(Link.offer),
+                so.selectinload(Post.help_links).selectinload(Link.helper),
+                so.selectinload(Post.group).selectinload(Group.members),
             )
+        ).all()
+        groups = session.scalars(
+            sa.select(Group)
+            .where(Group.board_id == board.id)
+            .order_by(Group.id)
+            .options(so.selectinload(Group.members).selectinload(GroupMember.participant))
         ).all()
         participant_count = session.scalar(
             sa.select(sa.func.count()).where(Participant.board_id == board.id)
@@ -183,6 +192,7 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             "me": participant_out(me),
             "participants": participant_count,
             "posts": [post_out(p) for p in posts],
+            "groups": [group_out(g) for g in groups],
         }
 
 

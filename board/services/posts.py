@@ -16,10 +16,11 @@ from board.services.boards import lock_board
 from board.services.operations import once
 from board.storage import write_transaction
 
-EDITABLE = ("kind", "title", "body", "tag")
+EDITABLE = ("kind", "title", "body", "tag", "availability")
 
 
-def _post_on_board(session: so.Session, board_id: int, post_id: int) -> Post:
+def post_on_board(session: so.Session, board_id: int, post_id: int) -> Post:
+    """The post with this id on this board (a post of another board is not found)."""
     post = session.get(Post, post_id, populate_existing=True)
     if post is None or post.board_id != board_id:
         raise BoardError(
@@ -28,12 +29,19 @@ def _post_on_board(session: so.Session, board_id: int, post_id: int) -> Post:
     return post
 
 
-def _acting(session: so.Session, actor: Actor) -> Participant:
+def acting(session: so.Session, actor: Actor) -> Participant:
+    """The acting participant, loaded in this transaction."""
     return session.get_one(Participant, actor.participant_id)
 
 
 def create_post(
-    actor: Actor, op_id: str, kind: str, title: str, body: str = "", tag: str | None = None
+    actor: Actor,
+    op_id: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    tag: str | None = None,
+    availability: str | None = None,
 ) -> dict[str, Any]:
     """Add a post by the acting participant; returns {"post": ...}."""
     with write_transaction() as session:
@@ -47,6 +55,7 @@ def create_post(
                 title=title,
                 body=body,
                 tag=tag,
+                availability=availability,
                 created_at=utcnow(),
             )
             session.add(post)
@@ -60,7 +69,7 @@ def create_post(
             actor.participant_id,
             op_id,
             "post.create",
-            {"kind": kind, "title": title, "body": body, "tag": tag},
+            {"kind": kind, "title": title, "body": body, "tag": tag, "availability": availability},
             perform,
         )
 
@@ -76,7 +85,7 @@ def update_post(actor: Actor, op_id: str, post_id: int, changes: dict[str, Any])
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = _post_on_board(session, board.id, post_id)
+            post = post_on_board(session, board.id, post_id)
             if post.author_id != actor.participant_id:
                 raise forbidden("Only the author can edit a post.")
             for name, value in changes.items():
@@ -103,8 +112,8 @@ def delete_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = _post_on_board(session, board.id, post_id)
-            me = _acting(session, actor)
+            post = post_on_board(session, board.id, post_id)
+            me = acting(session, actor)
             if post.author_id == me.id:
                 by = "author"
             elif me.is_facilitator:
@@ -127,7 +136,7 @@ def toggle_support(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = _post_on_board(session, board.id, post_id)
+            post = post_on_board(session, board.id, post_id)
             mine = session.scalar(
                 sa.select(Support).where(
                     Support.post_id == post.id, Support.participant_id == actor.participant_id
@@ -166,7 +175,7 @@ def add_comment(actor: Actor, op_id: str, post_id: int, body: str) -> dict[str, 
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = _post_on_board(session, board.id, post_id)
+            post = post_on_board(session, board.id, post_id)
             comment = Comment(
                 post_id=post.id, author_id=actor.participant_id, body=body, created_at=utcnow()
             )

@@ -1,0 +1,212 @@
+"""Groups: "I'm in" on an idea, a coordinator, members who come and go, a thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from board import events
+from board.errors import BoardError, forbidden
+from board.models import Board, Group, GroupMember, GroupMessage, utcnow
+from board.schemas import group_message_out, group_out, participant_out
+from board.services import Actor
+from board.services.boards import lock_board
+from board.services.operations import once
+from board.services.posts import acting, post_on_board
+from board.storage import read_snapshot, write_transaction
+
+
+def _group_on_board(session: so.Session, board_id: int, group_id: int) -> Group:
+    group = session.get(Group, group_id, populate_existing=True)
+    if group is None or group.board_id != board_id:
+        raise BoardError("group_not_found", "That group is not on this board.", 404)
+    return group
+
+
+def _member(group: Group, participant_id: int) -> GroupMember | None:
+    return next((m for m in group.members if m.participant_id == participant_id), None)
+
+
+def join_group(
+    actor: Actor, op_id: str, post_id: int, display_name: str | None = None
+) -> dict[str, Any]:
+    """Say "I'm in" on an idea: join its group, creating it (you coordinate) on the first join.
+
+    An anonymous participant is listed as an anonymous member unless they give a
+    display name here, which names them on the whole board.
+    """
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            idea = post_on_board(session, board.id, post_id)
+            if idea.kind != "idea":
+                raise BoardError("invalid_target", "Groups form around ideas.", 422)
+            me = acting(session, actor)
+            group = idea.group
+            if group is not None and group.closed_at is not None:
+                raise BoardError(
+                    "group_closed", "This group has closed: nobody is in it any more.", 409
+                )
+            if group is not None and _member(group, me.id):
+                raise BoardError("already_member", "You are already in this group.", 409)
+            if display_name and me.anonymous:
+                me.anonymous, me.display_name = False, display_name
+                session.flush()
+                events.record(session, board, events.ParticipantRenamed(participant_out(me)))
+            created = group is None
+            if group is None:
+                group = Group(board_id=board.id, idea_id=idea.id, name=idea.title)
+                group.coordinator_id = me.id
+                session.add(group)
+                session.flush()
+            group.members.append(GroupMember(participant_id=me.id, joined_at=utcnow()))
+            session.flush()
+            shaped = group_out(group)
+            event: events.Event = (
+                events.GroupCreated(shaped)
+                if created
+                else events.GroupMemberJoined(shaped, participant_id=me.id)
+            )
+            seq = events.record(session, board, event)
+            return {"group": shaped, "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "group.join",
+            {"post_id": post_id, "display_name": display_name},
+            perform,
+        )
+
+
+def leave_group(actor: Actor, op_id: str, group_id: int) -> dict[str, Any]:
+    """Leave a group. A leaving coordinator hands over to the longest-standing member;
+    the last member leaving closes the group (it is kept, with its thread)."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            group = _group_on_board(session, board.id, group_id)
+            mine = _member(group, actor.participant_id)
+            if mine is None:
+                raise BoardError("not_a_member", "You are not in this group.", 409)
+            group.members.remove(mine)
+            session.flush()
+            seq = events.record(
+                session,
+                board,
+                events.GroupMemberLeft(group_out(group), participant_id=actor.participant_id),
+            )
+            if not group.members:
+                group.closed_at = utcnow()
+                session.flush()
+                seq = events.record(session, board, events.GroupClosed(group_out(group)))
+            elif group.coordinator_id == actor.participant_id:
+                successor = group.members[0].participant_id
+                group.coordinator_id = successor
+                session.flush()
+                seq = _coordinator_changed(session, board, group, actor.participant_id, successor)
+            return {"group": group_out(group), "seq": seq}
+
+        return once(
+            session, actor.participant_id, op_id, "group.leave", {"group_id": group_id}, perform
+        )
+
+
+def hand_over(actor: Actor, op_id: str, group_id: int, participant_id: int) -> dict[str, Any]:
+    """The coordinator hands coordination to another member."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            group = _group_on_board(session, board.id, group_id)
+            if group.closed_at is not None:
+                raise BoardError("group_closed", "This group has closed.", 409)
+            if group.coordinator_id != actor.participant_id:
+                raise forbidden("Only the group's coordinator can hand over.")
+            if participant_id == actor.participant_id:
+                raise BoardError("invalid_input", "You already coordinate this group.", 422)
+            if _member(group, participant_id) is None:
+                raise BoardError("not_a_member", "Hand over to someone who is in the group.", 409)
+            group.coordinator_id = participant_id
+            session.flush()
+            seq = _coordinator_changed(session, board, group, actor.participant_id, participant_id)
+            return {"group": group_out(group), "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "group.hand_over",
+            {"group_id": group_id, "participant_id": participant_id},
+            perform,
+        )
+
+
+def _coordinator_changed(
+    session: so.Session, board: Board, group: Group, from_id: int | None, to_id: int
+) -> int:
+    return events.record(
+        session, board, events.GroupCoordinatorChanged(group_out(group), from_id, to_id)
+    )
+
+
+def post_message(actor: Actor, op_id: str, group_id: int, body: str) -> dict[str, Any]:
+    """Write in a group's thread: members may, and so may facilitators."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            group = _group_on_board(session, board.id, group_id)
+            if group.closed_at is not None:
+                raise BoardError("group_closed", "This group has closed.", 409)
+            if (
+                _member(group, actor.participant_id) is None
+                and not acting(session, actor).is_facilitator
+            ):
+                raise BoardError(
+                    "not_a_member", "Say \u201cI'm in\u201d to write in this group.", 409
+                )
+            message = GroupMessage(
+                group_id=group.id, author_id=actor.participant_id, body=body, created_at=utcnow()
+            )
+            session.add(message)
+            session.flush()
+            shaped = group_message_out(message)
+            seq = events.record(session, board, events.GroupMessagePosted(shaped))
+            return {"message": shaped, "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "group.message",
+            {"group_id": group_id, "body": body},
+            perform,
+        )
+
+
+def group_page(actor: Actor, group_id: int) -> dict[str, Any]:
+    """A group with its idea, members, offers and whole thread."""
+    with read_snapshot() as session:
+        group = _group_on_board(session, actor.board_id, group_id)
+        return {
+            "group": group_out(group),
+            "idea": {"id": group.idea.id, "title": group.idea.title, "body": group.idea.body},
+            "messages": [group_message_out(m) for m in group.messages],
+        }
+
+
+def groups_of_board(actor: Actor) -> list[dict[str, Any]]:
+    """Every group on the actor's board, open ones first."""
+    with read_snapshot() as session:
+        found = session.scalars(
+            sa.select(Group)
+            .where(Group.board_id == actor.board_id)
+            .order_by(Group.closed_at.is_not(None), Group.id)
+        ).all()
+        return [group_out(g) for g in found]
