@@ -392,6 +392,53 @@ SOCKET_CASES = [
         "invalid_input",
     ),
     SocketCase(
+        "link someone else's post as your offer",
+        "link.create",
+        {
+            "board": "{code}",
+            "op_id": "link-op-01",
+            "post_id": "{dev_post}",
+            "offer_id": "{dev_post}",
+        },
+        "forbidden",
+    ),
+    SocketCase(
+        "link help to an unknown post",
+        "link.create",
+        {"board": "{code}", "op_id": "link-op-02", "post_id": 999999},
+        "post_not_found",
+    ),
+    SocketCase(
+        "remove an unknown link",
+        "link.remove",
+        {"board": "{code}", "op_id": "link-op-03", "link_id": 999999},
+        "link_not_found",
+    ),
+    SocketCase(
+        "join the group of an unknown post",
+        "group.join",
+        {"board": "{code}", "op_id": "group-op-01", "post_id": 999999},
+        "post_not_found",
+    ),
+    SocketCase(
+        "leave an unknown group",
+        "group.leave",
+        {"board": "{code}", "op_id": "group-op-02", "group_id": 999999},
+        "group_not_found",
+    ),
+    SocketCase(
+        "hand over with no member named",
+        "group.hand_over",
+        {"board": "{code}", "op_id": "group-op-03", "group_id": 1},
+        "invalid_input",
+    ),
+    SocketCase(
+        "group message too long",
+        "group.message",
+        {"board": "{code}", "op_id": "group-op-04", "group_id": 1, "body": "x" * 1001},
+        "invalid_input",
+    ),
+    SocketCase(
         "subscribe to an unknown board",
         "subscribe",
         {"board": "ZZZZZZ"},

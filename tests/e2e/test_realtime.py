@@ -162,3 +162,45 @@ def test_listener_backlog_is_large(server: Server) -> None:
     ).stdout.split()
     # For a listening socket, ss reports the accept backlog in the Send-Q column.
     assert int(listing[2]) >= 1024, listing
+
+
+def test_replay_after_reconnect_covers_links_and_groups(
+    server: Server, clients: list[LiveClient]
+) -> None:
+    code = new_board(server)["board"]["code"]
+    aisha = LiveClient(server, code, join(server, code, "Aisha")["token"]).connect()
+    tomasz = LiveClient(server, code, join(server, code, "Tomasz")["token"]).connect()
+    clients += [aisha, tomasz]
+    aisha.wait_subscribed()
+    tomasz.wait_subscribed()
+    idea = aisha.call("post.create", op_id=op(), kind="idea", title="Repair café")["data"]
+    aisha.wait_for(lambda c: c.last_seq == idea["seq"])
+
+    aisha.sio.disconnect()
+    last_before = aisha.last_seq
+    offer = tomasz.call("post.create", op_id=op(), kind="skill", title="I can fix bikes")
+    linked = tomasz.call(
+        "link.create", op_id=op(), post_id=idea["post"]["id"], offer_id=offer["data"]["post"]["id"]
+    )
+    joined = tomasz.call("group.join", op_id=op(), post_id=idea["post"]["id"])
+    group_id = joined["data"]["group"]["id"]
+    said = tomasz.call("group.message", op_id=op(), group_id=group_id, body="Saturdays?")
+    left = tomasz.call("group.leave", op_id=op(), group_id=group_id)
+    for ack in (offer, linked, joined, said, left):
+        assert ack["ok"], ack
+
+    aisha.connect()
+    aisha.wait_subscribed(times=2)
+    replay = aisha.replays[-1]
+    assert replay["mode"] == "events"
+    assert [e["type"] for e in replay["events"]] == [
+        "post.created",
+        "link.created",
+        "group.created",
+        "group.message_posted",
+        "group.member_left",
+        "group.closed",
+    ]
+    assert [e["seq"] for e in replay["events"]] == list(range(last_before + 1, last_before + 7))
+    assert replay["events"][1]["data"]["link"]["helper"]["name"] == "Tomasz"
+    assert aisha.last_seq == left["data"]["seq"]
