@@ -221,6 +221,14 @@ def hand_over(code: str, group_id: int) -> Response:
     return jsonify(groups.hand_over(actor, **fields))
 
 
+@bp.patch("/boards/<code>/groups/<int:group_id>")
+def rename_group(code: str, group_id: int) -> Response:
+    """Name the group (coordinator only)."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.GROUP_RENAME)
+    return jsonify(groups.rename_group(actor, **fields))
+
+
 @bp.post("/boards/<code>/groups/<int:group_id>/messages")
 def post_group_message(code: str, group_id: int) -> tuple[Response, int]:
     """Write in a group's thread."""

@@ -12,7 +12,7 @@ from flask import current_app
 
 from board.errors import BoardError
 from board.extensions import db
-from board.services import Actor, boards, posts
+from board.services import Actor, boards, groups, links, posts
 
 DEMO_DATA = Path(__file__).resolve().parent / "data" / "demo-workshop.json"
 
@@ -102,6 +102,16 @@ def create_demo_board(data: dict[str, Any]) -> tuple[str, str]:
         posts.add_comment(
             actors[comment["author"]], _op(), post_ids[comment["post"]], comment["body"]
         )
+    for link in data.get("links", []):
+        helper = actors[authors[link["offer"]]]
+        links.link_help(helper, _op(), post_ids[link["to"]], post_ids[link["offer"]])
+    for group in data.get("groups", []):
+        # The coordinator joins first: the first member coordinates.
+        coordinator = group["coordinator"]
+        members = [coordinator] + [m for m in group["members"] if m != coordinator]
+        for name in members:
+            made = groups.join_group(actors[name], _op(), post_ids[group["idea"]])
+        groups.rename_group(actors[coordinator], _op(), made["group"]["id"], group["name"])
     return code, entry.token
 
 

@@ -161,6 +161,13 @@ class GroupCoordinatorChanged(GroupChanged):
 
 
 @dataclasses.dataclass(frozen=True)
+class GroupRenamed(GroupChanged):
+    """The coordinator renamed the group. ``group``."""
+
+    type: ClassVar[str] = "group.renamed"
+
+
+@dataclasses.dataclass(frozen=True)
 class GroupClosed(GroupChanged):
     """The last member left: the group is closed, not deleted. ``group``."""
 
@@ -191,6 +198,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GroupMemberJoined,
         GroupMemberLeft,
         GroupCoordinatorChanged,
+        GroupRenamed,
         GroupClosed,
         GroupMessagePosted,
     )

@@ -213,6 +213,7 @@ GROUP_JOIN = {
 }
 GROUP_REF = {"op_id": OpId(), "group_id": Whole(1)}
 HAND_OVER = {"op_id": OpId(), "group_id": Whole(1), "participant_id": Whole(1)}
+GROUP_RENAME = {"op_id": OpId(), "group_id": Whole(1), "name": Text(1, 120)}
 GROUP_MESSAGE = {"op_id": OpId(), "group_id": Whole(1), "body": Text(1, 1000, multiline=True)}
 OFFER_SEARCH = {
     "kind": Choice(("skill", "tool", "need"), required=False),

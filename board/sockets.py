@@ -191,6 +191,13 @@ def hand_over(payload: dict[str, Any]) -> dict[str, Any]:
     return groups.hand_over(actor, **schemas.parse(payload, schemas.HAND_OVER))
 
 
+@client_event("group.rename")
+def rename_group(payload: dict[str, Any]) -> dict[str, Any]:
+    """Name the group (coordinator only)."""
+    actor = _subscriber(payload)
+    return groups.rename_group(actor, **schemas.parse(payload, schemas.GROUP_RENAME))
+
+
 @client_event("group.message")
 def post_group_message(payload: dict[str, Any]) -> dict[str, Any]:
     """Write in a group's thread."""

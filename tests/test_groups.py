@@ -144,6 +144,11 @@ def test_group_forms_on_first_im_in_and_changes_hands(
     assert published[-1]["type"] == "group.coordinator_changed"
     assert published[-1]["data"]["from_id"] == hall["Aisha"].participant_id
 
+    refused("forbidden", lambda: groups.rename_group(hall["Tomasz"], op(), gid, "Mine"), code)
+    renamed = groups.rename_group(hall["Priya"], op(), gid, "Hamlet Road Repair Café")["group"]
+    assert renamed["name"] == "Hamlet Road Repair Café"
+    assert published[-1]["type"] == "group.renamed"
+
     # The coordinator leaving hands over to the longest-standing member.
     groups.leave_group(hall["Priya"], op(), gid)
     assert [e["type"] for e in published[-2:]] == [

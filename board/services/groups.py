@@ -147,6 +147,32 @@ def hand_over(actor: Actor, op_id: str, group_id: int, participant_id: int) -> d
         )
 
 
+def rename_group(actor: Actor, op_id: str, group_id: int, name: str) -> dict[str, Any]:
+    """The coordinator names the group (it starts with the idea's title)."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            group = _group_on_board(session, board.id, group_id)
+            if group.closed_at is not None:
+                raise BoardError("group_closed", "This group has closed.", 409)
+            if group.coordinator_id != actor.participant_id:
+                raise forbidden("Only the group's coordinator can rename it.")
+            group.name = name
+            session.flush()
+            seq = events.record(session, board, events.GroupRenamed(group_out(group)))
+            return {"group": group_out(group), "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "group.rename",
+            {"group_id": group_id, "name": name},
+            perform,
+        )
+
+
 def _coordinator_changed(
     session: so.Session, board: Board, group: Group, from_id: int | None, to_id: int
 ) -> int:
