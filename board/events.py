@@ -64,9 +64,10 @@ class PostUpdated(Event):
 
 @dataclasses.dataclass(frozen=True)
 class PostDeleted(Event):
-    """A post was deleted with its supports and comments.
+    """A post was deleted with everything hanging on it: its supports, comments and
+    helpers; every link that offered it; and, for an idea, its group and thread.
 
-    ``post_id``; ``by``: "author" or "facilitator".
+    ``post_id``; ``by``: "author" or "facilitator". Clients drop those too.
     """
 
     type: ClassVar[str] = "post.deleted"

@@ -32,7 +32,6 @@ STOPWORDS = frozenset(
     their them then there they this to too up us want was we week weekly were what when
     where which who will with would you your""".split()  # noqa: SIM905
 )
-SUFFIXES = (("ies", "y"), ("ing", ""), ("es", "e"), ("s", ""), ("ed", ""))
 # Stems that lost their final "e" to -ing or -ed: "driving" and "drives" both mean "drive".
 RESTORE_E = {"driv": "drive", "shar": "share", "mak": "make", "bak": "bake", "cycl": "cycle"}
 # Everyday words that mean the same thing when people ask and offer.
@@ -48,28 +47,30 @@ SYNONYMS = {
     "finance": "account",
     "sew": "sewing",
     "alteration": "sewing",
-    "garden": "garden",
-    "gardening": "garden",
     "kid": "child",
     "children": "child",
 }
 
 
 def stem(word: str) -> str:
-    """A light English stem: enough to fold "lifts"/"lift" and "drives"/"driving"/"drive"."""
-    if not word.endswith("ss"):  # "class", "glass" are not plurals
-        for suffix, keep in SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)] + keep
-                break
-    word = RESTORE_E.get(word, word)
+    """A light English stem: enough to fold "lifts"/"lift", "fixes"/"fix", "drives"/"driving"."""
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        word = word[:-2]  # classes, boxes, fixes, benches
+    elif word.endswith(("ing", "ed")) and len(word) > 5:
+        word = word[: -3 if word.endswith("ing") else -2]
+        word = RESTORE_E.get(word, word)
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        word = word[:-1]
     return SYNONYMS.get(word, word)
 
 
 def terms(*texts: str | None) -> set[str]:
-    """The meaningful words of some text, stemmed."""
+    """The meaningful words of some text, stemmed ("helping" is as common as "help")."""
     words = re.findall(r"[^\W\d_]+", " ".join(t or "" for t in texts).lower())
-    return {stem(w) for w in words if w not in STOPWORDS and len(w) > 2} - {""}
+    stems = {stem(w) for w in words if len(w) > 2}
+    return {w for w in stems if w not in STOPWORDS}
 
 
 def search_offers(
@@ -121,7 +122,7 @@ def suggest_offers(actor: Actor, post_id: int) -> list[dict[str, Any]]:
             if offer.id in linked:
                 continue
             shared = sorted(wanted & terms(offer.title, offer.body, offer.availability))
-            same_tag = bool(target.tag) and offer.tag == target.tag
+            same_tag = bool(target.tag and offer.tag) and offer.tag.lower() == target.tag.lower()
             score = WORD_WEIGHT * len(shared) + TAG_WEIGHT * same_tag
             if score == 0:
                 continue
