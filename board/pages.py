@@ -1,4 +1,4 @@
-"""Server-rendered pages: create a board, join by code, the board itself.
+"""Server-rendered pages: create a board, join by code, the board, offers and groups.
 
 Each form works without JavaScript; with it, board.js sends the same actions over the
 socket. Every form carries a CSRF token; write forms carry an op id made at render time,
@@ -32,7 +32,8 @@ from board.extensions import db
 from board.identity import current_actor, public_url, remember, remembered_id
 from board.js_strings import js_strings
 from board.models import POST_KINDS
-from board.services import Actor, boards, posts
+from board.services import Actor, boards, groups, links, posts
+from board.services import offers as offer_service
 
 bp = Blueprint("pages", __name__)
 
@@ -185,6 +186,12 @@ def board(code: str) -> Response | str:
         me=snapshot["me"],
         posts=arrange(snapshot["posts"], **view),
         view=view,
+        groups={g["id"]: g for g in snapshot["groups"]},
+        my_offers=[
+            p
+            for p in snapshot["posts"]
+            if p["author"]["id"] == snapshot["me"]["id"] and p["kind"] in ("skill", "tool")
+        ],
         invite=_invite(snapshot["board"]["code"])
         if snapshot["me"]["role"] == "facilitator"
         else None,
@@ -254,8 +261,11 @@ def edit_post(code: str, post_id: int) -> Response | str | tuple[str, int]:
     return redirect(url_for("pages.board", code=snapshot["board"]["code"]) + f"#post-{post_id}")
 
 
-def _board_action(code: str, action: Any, spec: dict[str, Any], **fixed: Any) -> Response:
-    """Run a no-JavaScript form action and come back to the board, with any error flashed."""
+def _board_action(
+    code: str, action: Any, spec: dict[str, Any], back: str | None = None, **fixed: Any
+) -> Response:
+    """Run a no-JavaScript form action and come back (to the board unless ``back`` says
+    where), with any error flashed."""
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
@@ -263,7 +273,22 @@ def _board_action(code: str, action: Any, spec: dict[str, Any], **fixed: Any) ->
         action(actor, **schemas.parse({**_form(), **fixed}, spec))
     except BoardError as error:
         flash(error.message, "error")
-    return redirect(url_for("pages.board", code=boards.normalise_code(code)) + "#feed")
+    return redirect(back or url_for("pages.board", code=boards.normalise_code(code)) + "#feed")
+
+
+def _whole(value: str | None) -> int | str | None:
+    """A number typed into a form field: digits become an int, empty is None."""
+    if value is None or value == "":
+        return None
+    return int(value) if value.isascii() and value.isdigit() else value
+
+
+def _group_url(code: str, group_id: int, anchor: str = "") -> str:
+    return url_for("pages.group", code=boards.normalise_code(code), group_id=group_id) + anchor
+
+
+def _came_from_group() -> bool:
+    return request.form.get("back") == "group"
 
 
 @bp.post("/b/<code>/posts")
@@ -288,3 +313,125 @@ def add_comment(code: str, post_id: int) -> Response:
 def delete_post(code: str, post_id: int) -> Response:
     """Delete from the post's delete button."""
     return _board_action(code, posts.delete_post, schemas.POST_REF, post_id=post_id)
+
+
+@bp.post("/b/<code>/posts/<int:post_id>/helpers")
+def link_help(code: str, post_id: int) -> Response:
+    """ "I can help" from an idea's or need's form (``offer_id`` empty: just me)."""
+    offer_id = _whole(request.form.get("offer_id"))
+    return _board_action(
+        code,
+        links.link_help,
+        schemas.LINK,
+        back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
+        post_id=post_id,
+        offer_id=offer_id,
+    )
+
+
+@bp.post("/b/<code>/helpers/<int:link_id>/remove")
+def unlink_help(code: str, link_id: int) -> Response:
+    """Withdraw your "I can help"."""
+    return _board_action(code, links.unlink_help, schemas.UNLINK, link_id=link_id)
+
+
+@bp.post("/b/<code>/posts/<int:post_id>/group")
+def join_group(code: str, post_id: int) -> Response:
+    """ "I'm in" on an idea (an anonymous person may give a ``display_name``)."""
+    return _board_action(
+        code,
+        groups.join_group,
+        schemas.GROUP_JOIN,
+        back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
+        post_id=post_id,
+    )
+
+
+@bp.post("/b/<code>/groups/<int:group_id>/leave")
+def leave_group(code: str, group_id: int) -> Response:
+    """Leave a group; back to the group page when the form was there (``back=group``)."""
+    back = _group_url(code, group_id) if _came_from_group() else None
+    return _board_action(code, groups.leave_group, schemas.GROUP_REF, back=back, group_id=group_id)
+
+
+@bp.post("/b/<code>/groups/<int:group_id>/messages")
+def post_group_message(code: str, group_id: int) -> Response:
+    """Write in a group's thread from the group page's form."""
+    return _board_action(
+        code,
+        groups.post_message,
+        schemas.GROUP_MESSAGE,
+        back=_group_url(code, group_id, "#thread"),
+        group_id=group_id,
+    )
+
+
+@bp.post("/b/<code>/groups/<int:group_id>/coordinator")
+def hand_over(code: str, group_id: int) -> Response:
+    """The coordinator hands over to another member (``participant_id``)."""
+    return _board_action(
+        code,
+        groups.hand_over,
+        schemas.HAND_OVER,
+        back=_group_url(code, group_id, "#members"),
+        group_id=group_id,
+        participant_id=_whole(request.form.get("participant_id")),
+    )
+
+
+@bp.post("/b/<code>/groups/<int:group_id>/name")
+def rename_group(code: str, group_id: int) -> Response:
+    """The coordinator renames the group."""
+    return _board_action(
+        code,
+        groups.rename_group,
+        schemas.GROUP_RENAME,
+        back=_group_url(code, group_id),
+        group_id=group_id,
+    )
+
+
+@bp.get("/b/<code>/offers")
+def offers(code: str) -> Response | tuple[str, int] | str:
+    """The offers directory: skills, tools and needs, by kind, theme and words; no JS needed."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    board = boards.board_info(code)
+    asked = {k: v for k, v in request.args.items() if k in ("kind", "tag", "q") and v}
+    try:
+        wanted = schemas.parse(asked, schemas.OFFER_SEARCH)
+    except BoardError as error:
+        return render_template(
+            "offers.html", board=board, found=[], wanted=asked, error=error
+        ), error.status
+    found = offer_service.search_offers(actor, **wanted)
+    db.session.remove()
+    return render_template("offers.html", board=board, found=found, wanted=wanted)
+
+
+@bp.get("/b/<code>/groups/<int:group_id>")
+def group(code: str, group_id: int) -> Response | str:
+    """A group: its idea, coordinator, members, offers and thread; group.js keeps it live."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    # The snapshot first: its seq is where the live script starts, so events after it
+    # that the group below already shows are applied again (harmlessly), never missed.
+    snapshot = boards.snapshot(actor)
+    try:
+        page = groups.group_page(actor, group_id)
+    except BoardError as error:
+        if error.code == "group_not_found":
+            abort(404)
+        raise
+    db.session.remove()
+    return render_template(
+        "group.html",
+        board=snapshot["board"],
+        me=snapshot["me"],
+        seq=snapshot["seq"],
+        group=page["group"],
+        idea=page["idea"],
+        messages=page["messages"],
+    )

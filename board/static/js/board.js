@@ -11,8 +11,16 @@ import { addressFor, arrange, readView, shows } from "./filters.js";
 import { t, tn } from "./i18n.js";
 import { BoardConnection, newOpId } from "./live.js";
 import { newestIds, Outbox, pendingView } from "./outbox.js";
-import { h, kindLabel, pendingCard, postCard, setCsrfToken, updateCard } from "./render.js";
-import { applyEvent, fromSnapshot } from "./state.js";
+import {
+  h,
+  kindLabel,
+  pendingCard,
+  postCard,
+  setCsrfToken,
+  suggestionItems,
+  updateCard,
+} from "./render.js";
+import { applyEvent, fromSnapshot, groupOf, isMember } from "./state.js";
 import { Visits } from "./visits.js";
 
 const BACK_ONLINE_MS = 4000;
@@ -35,6 +43,7 @@ function start(root) {
     id: Number(root.dataset.me || snapshot.me.id),
     role: root.dataset.role || snapshot.me.role,
     name: snapshot.me.name,
+    anonymous: Boolean(snapshot.me.anonymous),
   };
   setCsrfToken(document.querySelector('meta[name="csrf-token"]')?.content);
 
@@ -43,6 +52,9 @@ function start(root) {
   let pending = { creates: [], posts: new Map() };
   let hereNow = null;
   const editing = new Set(); // post ids with the inline edit form open
+  const helpOpen = new Set(); // post ids with the "I can help" form open
+  const naming = new Set(); // ideas where an anonymous person is choosing a name to join
+  let myOffers = []; // my skill and tool offers: what "I can help" can link
   const visits = new Visits(code, me.id, state.posts.values());
   const outbox = new Outbox(code, me.id);
   const ops = new Map(); // op_id -> write in flight (until its event is applied)
@@ -55,6 +67,12 @@ function start(root) {
     isNew: (id) => visits.isNew(id),
     pending: (id) => pending.posts.get(id),
     isEditing: (id) => editing.has(id),
+    groupOf: (post) => groupOf(state, post),
+    isHelping: (id) => helpOpen.has(id),
+    isNaming: (id) => naming.has(id),
+    get myOffers() {
+      return myOffers;
+    },
   };
 
   // --- drawing ----------------------------------------------------------------------
@@ -62,6 +80,11 @@ function start(root) {
   function redraw() {
     for (const [opId, op] of ops) if (op.seq != null && state.seq >= op.seq) ops.delete(opId);
     pending = pendingView([...ops.values()], state, me.id);
+    myOffers = [...state.posts.values()]
+      .filter((p) => p.author?.id === me.id && (p.kind === "skill" || p.kind === "tool"))
+      .sort((a, b) => a.id - b.id)
+      .map((p) => ({ id: p.id, title: p.title }));
+    offersKey = JSON.stringify([myOffers, me.anonymous]);
     const posts = [];
     for (const post of state.posts.values()) {
       const overlay = pending.posts.get(post.id);
@@ -106,9 +129,15 @@ function start(root) {
     }
   }
 
+  let offersKey = "";
   function signature(post) {
     const id = post.id;
-    return { post, extra: JSON.stringify([visits.isNew(id), editing.has(id), ctx.pending(id)]) };
+    const extra = [visits.isNew(id), editing.has(id), ctx.pending(id)];
+    if (post.kind === "idea" || post.kind === "need") {
+      const group = groupOf(state, post);
+      extra.push(helpOpen.has(id), naming.has(id), offersKey, group);
+    }
+    return { post, extra: JSON.stringify(extra) };
   }
 
   function refresh(card, post) {
@@ -241,7 +270,18 @@ function start(root) {
         visits.saw(post.id);
         if (post.author.id !== me.id) announcer.newPost(post.title);
       }
+      if (state.me) {
+        me.name = state.me.name;
+        me.anonymous = Boolean(state.me.anonymous);
+      }
+      announceTogether(envelope);
       redraw();
+      // Suggestions on show leave out offers already linked: ask again when that changes.
+      if (envelope.type === "link.created" || envelope.type === "link.removed") {
+        const target = envelope.data.link?.target_id ?? envelope.data.target_id;
+        const open = document.querySelector(`#post-${target} details.suggestions[open]`);
+        if (open) loadSuggestions(open);
+      }
     },
     onSnapshot(fresh) {
       state = fromSnapshot(fresh);
@@ -254,6 +294,33 @@ function start(root) {
     },
     onStatus,
   }).start();
+
+  /** Tell the idea's author (and the group's members) who has come to help, politely. */
+  function announceTogether(envelope) {
+    const data = envelope.data || {};
+    if (envelope.type === "link.created" && data.link) {
+      const target = state.posts.get(data.link.target_id);
+      if (target && target.author?.id === me.id && data.link.helper?.id !== me.id) {
+        announcer.say(
+          t("helper_arrived", {
+            name: data.link.helper?.name || t("anonymous"),
+            title: target.title,
+          }),
+        );
+      }
+    } else if (envelope.type === "group.created" || envelope.type === "group.member_joined") {
+      const group = data.group;
+      if (!group) return;
+      const who = envelope.type === "group.created" ? group.coordinator_id : data.participant_id;
+      const idea = state.posts.get(group.idea_id);
+      const mine = idea?.author?.id === me.id || isMember(group, me.id);
+      if (who === me.id || !mine) return;
+      const person = (group.members || []).find((p) => p.id === who);
+      announcer.say(
+        t("member_joined", { name: person?.name || t("anonymous_member"), group: group.name }),
+      );
+    }
+  }
 
   // The browser knows about a lost network long before a ping times out.
   window.addEventListener("offline", () => connection.pause());
@@ -293,6 +360,12 @@ function start(root) {
       outbox.remove(op.op_id);
       if (op.name === "post.create") announcer.say(t("post_sent"));
       if (op.name === "post.delete") announcer.say(t("post_deleted"));
+      if (op.name === "link.create") announcer.say(t("help_sent"));
+      if (op.name === "link.remove") announcer.say(t("help_withdrawn"));
+      if (op.name === "group.join") {
+        announcer.say(t("joined_group", { group: op.result.group?.name || "" }));
+      }
+      if (op.name === "group.leave") announcer.say(t("left_group"));
       redraw();
       return;
     }
@@ -313,7 +386,8 @@ function start(root) {
   }
 
   function failed(op, error) {
-    const card = document.getElementById(`post-${op.payload.post_id}`);
+    const postId = op.payload.post_id ?? cardOf(op);
+    const card = document.getElementById(`post-${postId}`);
     if (op.name === "post.create") {
       // Give the words back, so nothing typed is lost.
       const fields = composer.elements;
@@ -323,17 +397,36 @@ function start(root) {
         const kind = composer.querySelector(`input[name="kind"][value="${op.payload.kind}"]`);
         if (kind) kind.checked = true;
         if (fields.tag && op.payload.tag) fields.tag.value = op.payload.tag;
+        if (fields.availability) fields.availability.value = op.payload.availability || "";
+        showAvailability();
       }
       showError(composer, error);
     } else if (op.name === "comment.create" && card) {
       const form = card.querySelector(".comment-form");
       if (!form.elements.body.value) form.elements.body.value = op.payload.body;
       showError(form, error);
+    } else if (op.name.startsWith("link.") || op.name.startsWith("group.")) {
+      const box = card?.querySelector(
+        op.name.startsWith("link.") ? ".help-box, .helpers" : ".group-box",
+      );
+      const form = box?.querySelector("form:not([hidden])");
+      if (form) showError(form, error);
+      else if (box) showError(box, error);
+      else announcer.say(error?.message || t("failed"));
     } else if (card) {
       showError(card.querySelector(".support-form"), error);
     } else {
       announcer.say(error?.message || t("failed"));
     }
+  }
+
+  /** The post a link or group write was about, for ops that name a link or a group. */
+  function cardOf(op) {
+    if (op.payload.group_id) {
+      const group = state.groups.get(op.payload.group_id);
+      if (group) return group.idea_id;
+    }
+    return op.target ?? null;
   }
 
   // --- forms ------------------------------------------------------------------------
@@ -371,8 +464,98 @@ function start(root) {
     } else if (form.classList.contains("edit-form")) {
       event.preventDefault();
       saveEdit(form, postId);
+    } else if (form.classList.contains("help-form")) {
+      event.preventDefault();
+      clearError(form);
+      const value = form.elements.offer_id?.value;
+      const payload = { post_id: postId };
+      if (value) payload.offer_id = Number(value);
+      helpOpen.delete(postId);
+      queue("link.create", payload);
+      focusIn(postId, "button.can-help");
+    } else if (form.classList.contains("unlink-form")) {
+      event.preventDefault();
+      const linkId = Number(form.closest("li.helper")?.id.replace("link-", ""));
+      if (!linkId) return;
+      queue("link.remove", { link_id: linkId }, { target: postId });
+    } else if (form.classList.contains("join-form")) {
+      event.preventDefault();
+      clearError(form);
+      if (me.anonymous && !naming.has(postId)) {
+        // Offer a name first: "Stay anonymous" is just leaving it empty.
+        naming.add(postId);
+        redraw();
+        focusIn(postId, ".join-name input");
+        return;
+      }
+      const name = form.elements.display_name?.value.trim();
+      naming.delete(postId);
+      queue("group.join", name ? { post_id: postId, display_name: name } : { post_id: postId });
+    } else if (form.classList.contains("leave-form")) {
+      event.preventDefault();
+      const groupId = state.posts.get(postId)?.group?.id;
+      if (groupId) queue("group.leave", { group_id: groupId });
     }
   });
+
+  function focusIn(postId, selector) {
+    const target = document.getElementById(`post-${postId}`)?.querySelector(selector);
+    if (target && !target.closest("[hidden]")) target.focus();
+  }
+
+  // --- "I can help" and suggested helpers -------------------------------------------
+
+  function toggleHelp(card, open) {
+    const id = Number(card?.dataset.postId);
+    if (!id) return;
+    if (open) helpOpen.add(id);
+    else helpOpen.delete(id);
+    redraw();
+    focusIn(id, open ? ".help-form select" : "button.can-help");
+  }
+
+  // `toggle` does not bubble: listen in the capture phase.
+  root.addEventListener(
+    "toggle",
+    (event) => {
+      const details = event.target;
+      if (details.matches?.("details.suggestions") && details.open) loadSuggestions(details);
+    },
+    true,
+  );
+
+  async function loadSuggestions(details) {
+    const results = details.querySelector(".suggestion-results");
+    const status = results?.querySelector(".suggestion-status");
+    const list = results?.querySelector(".suggestion-list");
+    if (!results || !status || !list) return;
+    const asked = String(Number(results.dataset.asked || 0) + 1);
+    results.dataset.asked = asked; // only the newest answer is shown
+    if (!list.childElementCount) status.textContent = t("suggestions_loading");
+    let found = null;
+    try {
+      const response = await fetch(results.dataset.url, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      found = (await response.json()).suggestions || [];
+    } catch {
+      found = null;
+    }
+    if (results.dataset.asked !== asked) return;
+    list.replaceChildren(...suggestionItems(found || []));
+    const text = !found
+      ? t("suggestions_failed")
+      : found.length
+        ? tn("suggestions_found", found.length)
+        : t("no_suggestions");
+    setTextOf(status, text);
+  }
+
+  function setTextOf(el, text) {
+    if (el.textContent !== text) el.textContent = text;
+  }
 
   function createPost(form) {
     const fields = form.elements;
@@ -383,6 +566,9 @@ function start(root) {
     };
     if (!payload.title.trim()) return;
     if (fields.tag?.value) payload.tag = fields.tag.value;
+    if (payload.kind !== "idea" && fields.availability?.value.trim()) {
+      payload.availability = fields.availability.value;
+    }
     clearError(form);
     if (!shows(view, payload)) {
       // Otherwise the new post would vanish behind the filter the person forgot about.
@@ -394,6 +580,7 @@ function start(root) {
     const op = queue("post.create", payload);
     fields.title.value = "";
     fields.body.value = "";
+    if (fields.availability) fields.availability.value = "";
     // Show where it went (the feed is below the composer on a phone).
     document.getElementById(`op-${op.op_id}`)?.scrollIntoView({ block: "nearest" });
   }
@@ -403,6 +590,18 @@ function start(root) {
     heading.setAttribute("tabindex", "-1");
     if (form.contains(document.activeElement)) heading.focus();
   }
+
+  // "When?" is for offers and needs: hidden while the composer says "idea".
+  const availabilityField = $("availability-field");
+  function showAvailability() {
+    if (!availabilityField) return;
+    const kind = composer.querySelector('input[name="kind"]:checked')?.value;
+    availabilityField.hidden = kind === "idea";
+  }
+  composer.addEventListener("change", (event) => {
+    if (event.target.name === "kind") showAvailability();
+  });
+  showAvailability();
 
   // --- filters and sort -------------------------------------------------------------
 
@@ -422,7 +621,12 @@ function start(root) {
 
   root.addEventListener("click", (event) => {
     const editLink = event.target.closest?.(".edit-link");
-    if (editLink) {
+    if (event.target.closest?.("button.can-help")) {
+      const button = event.target.closest("button.can-help");
+      toggleHelp(button.closest("article.post"), button.getAttribute("aria-expanded") !== "true");
+    } else if (event.target.closest?.(".help-cancel")) {
+      toggleHelp(event.target.closest("article.post"), false);
+    } else if (editLink) {
       event.preventDefault();
       openEditor(editLink.closest("article.post"));
     } else if (event.target.closest?.(".edit-cancel")) {
@@ -437,6 +641,8 @@ function start(root) {
   root.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && event.target.closest?.(".edit-form")) {
       closeEditor(event.target.closest("article.post"));
+    } else if (event.key === "Escape" && event.target.closest?.(".help-form")) {
+      toggleHelp(event.target.closest("article.post"), false);
     }
   });
 
@@ -477,6 +683,13 @@ function start(root) {
         { id: field("body"), name: "body", maxlength: "2000", rows: "3" },
         post.body || "",
       ),
+      h("label", { for: field("availability") }, t("when_optional")),
+      h("input", {
+        id: field("availability"),
+        name: "availability",
+        maxlength: "80",
+        value: post.availability || "",
+      }),
       tags.length ? h("label", { for: field("tag") }, t("theme")) : null,
       tags.length
         ? h(
@@ -522,6 +735,7 @@ function start(root) {
       title: fields.title.value,
       body: fields.body.value,
       tag: fields.tag ? fields.tag.value || null : post.tag,
+      availability: fields.availability.value.trim() || null,
     };
     const changes = {};
     for (const [name, value] of Object.entries(wanted)) {

@@ -1,6 +1,7 @@
 // The outbox: writes made on this device that the server has not acknowledged yet.
 //
-// Each write (post.create, support.toggle, comment.create, post.update, post.delete) gets
+// Each write (post.create, support.toggle, comment.create, post.update, post.delete,
+// link.create, link.remove, group.join, group.leave) gets
 // its op id when the person acts, and is kept in localStorage (per board and person)
 // until its ack arrives, so a write made offline, or cut off by a reload or a flat
 // battery, is sent later with the same op id: the server does it once and answers a
@@ -77,10 +78,27 @@ function same(a, b) {
   return fold(a) === fold(b);
 }
 
+/** The post a link is on, by the link's id (null when it is gone). */
+function linkTarget(state, linkId) {
+  for (const post of state.posts.values()) {
+    if ((post.helpers || []).some((link) => link.id === linkId)) return post.id;
+  }
+  return null;
+}
+
+/** The idea a group formed around, by the group's id. */
+function groupIdea(state, groupId) {
+  const group = state.groups?.get(groupId);
+  if (group) return group.idea_id;
+  for (const post of state.posts.values()) if (post.group?.id === groupId) return post.id;
+  return null;
+}
+
 /**
  * How the writes in flight change the feed.
  * `ops`: in-flight writes, oldest first ({op_id, name, payload, after, before, result}).
- * Returns {creates: [op], posts: Map(postId -> {supported, edit, deleting, comments: [op]})}.
+ * Returns {creates: [op], posts: Map(postId -> {supported, edit, deleting, comments: [op],
+ * helping, unlinking: [link id], joining, leaving})}.
  */
 export function pendingView(ops, state, meId) {
   const creates = [];
@@ -147,6 +165,19 @@ export function pendingView(ops, state, meId) {
       entry.edit = { ...entry.edit, ...edit };
     } else if (op.name === "post.delete") {
       overlay(fields.post_id).deleting = true;
+    } else if (op.name === "link.create") {
+      if (state.posts.has(fields.post_id)) overlay(fields.post_id).helping = true;
+    } else if (op.name === "link.remove") {
+      const target = linkTarget(state, fields.link_id);
+      if (target !== null) {
+        const entry = overlay(target);
+        entry.unlinking = [...(entry.unlinking || []), fields.link_id];
+      }
+    } else if (op.name === "group.join") {
+      if (state.posts.has(fields.post_id)) overlay(fields.post_id).joining = true;
+    } else if (op.name === "group.leave") {
+      const idea = groupIdea(state, fields.group_id);
+      if (idea !== null && state.posts.has(idea)) overlay(idea).leaving = true;
     }
   }
   return { creates, posts };

@@ -2,13 +2,19 @@
 // only ever goes in through textContent), and updated in place so a comment being
 // typed or a focused button survives a live change.
 //
-// ctx: {me: {id, role, name}, postsUrl, labels?, isNew?(postId), pending?(postId)}.
+// ctx: {me: {id, role, name, anonymous}, postsUrl, labels?, isNew?(postId),
+// pending?(postId), groupOf?(post), myOffers?, isHelping?(postId), isNaming?(postId)}.
 // `pending(postId)` is the outbox's overlay for a post (outbox.js pendingView): a
-// support not yet acknowledged, comments "Sending…", an edit or a delete in flight.
+// support not yet acknowledged, comments "Sending…", an edit or a delete in flight,
+// help offered or withdrawn, a join or a leave.
+//
+// Ideas and needs also show who can help ("I can help"), and suggested helpers; ideas
+// show their group ("I'm in"). Those parts are blocks that are redrawn whole when what
+// they show changes (see drawBlock), keeping what is typed and where the focus is.
 
-import { t } from "./i18n.js";
+import { t, tn } from "./i18n.js";
 import { newOpId } from "./live.js";
-import { supportedBy } from "./state.js";
+import { isMember, supportedBy } from "./state.js";
 
 /** Create an element: h("p", {class: "x"}, "text", child, ...). */
 export function h(tag, attrs = {}, ...children) {
@@ -138,6 +144,7 @@ export function postCard(post, ctx) {
     kindLine(post, ctx, ctx.isNew?.(id)),
     h("h3", { class: "post-title", id: `post-${id}-title` }, post.title),
     post.body ? h("p", { class: "post-body" }, post.body) : null,
+    whenLine(post),
     h("p", { class: "post-author" }, nameOf(post.author)),
     h(
       "div",
@@ -185,6 +192,7 @@ export function postCard(post, ctx) {
   );
   drawComments(card, post, ctx);
   drawStatus(card, post, ctx);
+  drawTogether(card, post, ctx);
   return card;
 }
 
@@ -203,6 +211,7 @@ export function pendingCard(op, ctx) {
     kindLine(post, ctx, false),
     h("h3", { class: "post-title", id: `${key}-title` }, post.title),
     post.body ? h("p", { class: "post-body" }, post.body) : null,
+    whenLine(post),
     h("p", { class: "post-author" }, nameOf(ctx.me)),
     h("p", { class: "post-status" }, t("sending")),
   );
@@ -272,6 +281,11 @@ export function updateCard(card, post, ctx) {
   } else if (body) {
     body.remove();
   }
+  const when = card.querySelector(".post-when");
+  const wantedWhen = whenLine(post);
+  if (when && !wantedWhen) when.remove();
+  else if (when && !when.isEqualNode(wantedWhen)) when.replaceWith(wantedWhen);
+  else if (!when && wantedWhen) card.querySelector(".post-author").before(wantedWhen);
   setText(card.querySelector(".post-author"), nameOf(post.author));
   drawStatus(card, post, ctx);
 
@@ -294,4 +308,336 @@ export function updateCard(card, post, ctx) {
   drawComments(card, post, ctx);
   const label = card.querySelector(`label[for="comment-${id}-body"]`);
   setText(label, t("comment_on", { title: post.title }));
+  drawTogether(card, post, ctx);
+}
+
+// --- offers, helpers and groups -------------------------------------------------------
+
+const OFFER_KINDS = ["skill", "tool", "need"];
+
+/** "When: Saturday mornings" on offers and needs that say when. */
+function whenLine(post) {
+  if (!OFFER_KINDS.includes(post.kind) || !post.availability) return null;
+  return h(
+    "p",
+    { class: "post-when" },
+    h("span", { class: "post-when-label" }, t("when_label")),
+    ` ${post.availability}`,
+  );
+}
+
+function boardUrl(ctx) {
+  return ctx.boardUrl || ctx.postsUrl.replace(/\/posts$/, "");
+}
+
+/** One "I can help": who, with which offer (or just themselves), and when. */
+export function helperItem(link, ctx, unlinking = false) {
+  const mine = link.helper?.id === ctx.me.id;
+  const offer = link.offer;
+  return h(
+    "li",
+    { class: "helper", id: `link-${link.id}` },
+    h("span", { class: "helper-name" }, nameOf(link.helper)),
+    " · ",
+    offer
+      ? h("span", { class: "helper-offer" }, offer.title)
+      : h("span", { class: "helper-offer helper-just-me" }, t("just_me_helper")),
+    offer?.availability ? " " : null,
+    offer?.availability ? h("span", { class: "helper-when" }, `(${offer.availability})`) : null,
+    mine && !unlinking
+      ? boardForm(
+          `${boardUrl(ctx)}/helpers/${link.id}/remove`,
+          "unlink-form",
+          h("button", { type: "submit", class: "unlink secondary" }, t("withdraw_help")),
+        )
+      : null,
+    unlinking ? h("span", { class: "helper-status" }, ` ${t("sending")}`) : null,
+  );
+}
+
+/** "1 member: Tomasz" / "3 members: Tomasz, Aisha, 1 anonymous member". */
+export function membersText(group, fallbackCount = 0) {
+  const count = group ? (group.member_ids || []).length : fallbackCount;
+  const text = tn("members", count);
+  if (!group) return text;
+  const names = (group.members || []).map((p) => nameOf(p));
+  if (!names.length) return text;
+  const anonymous = group.anonymous_members || 0;
+  if (anonymous) names.push(tn("anonymous_members", anonymous));
+  return `${text}: ${names.join(", ")}`;
+}
+
+/** What "I can help" can offer here: my offers not linked yet, then "just me". */
+function helpChoices(post, ctx) {
+  const helpers = post.helpers || [];
+  const linked = new Set(helpers.map((l) => l.offer?.id).filter(Boolean));
+  const choices = (ctx.myOffers || [])
+    .filter((offer) => !linked.has(offer.id))
+    .map((offer) => ({ value: String(offer.id), label: offer.title }));
+  if (!helpers.some((l) => !l.offer && l.helper?.id === ctx.me.id)) {
+    choices.push({ value: "", label: t("just_me") });
+  }
+  return choices;
+}
+
+function helpersBlock(post, ctx) {
+  const pending = ctx.pending?.(post.id);
+  const unlinking = pending?.unlinking || [];
+  const helpers = post.helpers || [];
+  const sig = JSON.stringify([helpers, ctx.me.id, unlinking]);
+  const make = () =>
+    h(
+      "div",
+      { class: "helpers", hidden: helpers.length ? null : "" },
+      h("h4", { class: "helpers-heading" }, t("who_can_help")),
+      h(
+        "ul",
+        { class: "helper-list" },
+        ...helpers.map((link) => helperItem(link, ctx, unlinking.includes(link.id))),
+      ),
+    );
+  return [sig, make];
+}
+
+function helpBlock(post, ctx) {
+  const id = post.id;
+  const choices = helpChoices(post, ctx);
+  const helping = Boolean(ctx.pending?.(id)?.helping);
+  const open = Boolean(ctx.isHelping?.(id)) && choices.length > 0;
+  if (!choices.length && !helping) return [null, null];
+  const sig = JSON.stringify([choices, open, helping]);
+  const formId = `help-form-${id}`;
+  const make = () =>
+    h(
+      "div",
+      { class: "help-box" },
+      h(
+        "button",
+        {
+          type: "button",
+          class: "can-help secondary",
+          "aria-expanded": String(open),
+          "aria-controls": formId,
+          hidden: choices.length ? null : "",
+        },
+        t("can_help"),
+      ),
+      boardForm(
+        `${ctx.postsUrl}/${id}/helpers`,
+        "help-form",
+        h("label", { for: `help-${id}-offer` }, t("how_help")),
+        h(
+          "select",
+          { id: `help-${id}-offer`, name: "offer_id" },
+          ...choices.map((choice) => h("option", { value: choice.value }, choice.label)),
+        ),
+        h(
+          "div",
+          { class: "help-buttons" },
+          h("button", { type: "submit", class: "help-send" }, t("offer_help")),
+          h("button", { type: "button", class: "help-cancel secondary" }, t("cancel")),
+        ),
+      ),
+      helping ? h("p", { class: "box-status" }, t("sending")) : null,
+    );
+  const wrap = () => {
+    const box = make();
+    const form = box.querySelector(".help-form");
+    form.id = formId;
+    form.hidden = !open;
+    return box;
+  };
+  return [sig, wrap];
+}
+
+function groupBlock(post, ctx) {
+  if (post.kind !== "idea") return [null, null];
+  const id = post.id;
+  const group = ctx.groupOf?.(post) || null;
+  const summary = post.group;
+  const member = isMember(group, ctx.me.id);
+  const closed = Boolean(summary?.closed || group?.closed);
+  const pending = ctx.pending?.(id) || {};
+  const naming = Boolean(ctx.isNaming?.(id)) && ctx.me.anonymous;
+  const members = summary ? membersText(group, summary.member_count) : "";
+  const sig = JSON.stringify([
+    summary?.id,
+    group?.name || summary?.name,
+    members,
+    closed,
+    member,
+    Boolean(ctx.me.anonymous),
+    naming,
+    Boolean(pending.joining),
+    Boolean(pending.leaving),
+  ]);
+  const base = boardUrl(ctx);
+  const make = () => {
+    let action = null;
+    if (pending.joining || pending.leaving) {
+      action = h("p", { class: "box-status" }, t("sending"));
+    } else if (closed) {
+      action = h("p", { class: "group-closed" }, t("group_closed"));
+    } else if (member) {
+      action = boardForm(
+        `${base}/groups/${summary.id}/leave`,
+        "leave-form",
+        h("button", { type: "submit", class: "leave secondary" }, t("leave_group")),
+      );
+    } else {
+      action = boardForm(
+        `${ctx.postsUrl}/${id}/group`,
+        "join-form",
+        ctx.me.anonymous
+          ? h(
+              "div",
+              { class: "join-name", hidden: naming ? null : "" },
+              h("label", { for: `join-${id}-name` }, t("group_name_label")),
+              h("p", { class: "hint", id: `join-${id}-hint` }, t("group_name_hint")),
+              h("input", {
+                id: `join-${id}-name`,
+                name: "display_name",
+                maxlength: "40",
+                autocomplete: "nickname",
+                "aria-describedby": `join-${id}-hint`,
+              }),
+            )
+          : null,
+        h("button", { type: "submit", class: "im-in" }, t("im_in")),
+      );
+    }
+    return h(
+      "div",
+      { class: "group-box" },
+      summary
+        ? h(
+            "p",
+            { class: "group-summary" },
+            `${t("group_label")} `,
+            h(
+              "a",
+              { class: "group-link", href: `${base}/groups/${summary.id}` },
+              group?.name || summary.name,
+            ),
+            " ",
+            h("span", { class: "group-members" }, members),
+          )
+        : null,
+      action,
+    );
+  };
+  return [sig, make];
+}
+
+function suggestionsBlock(post, ctx) {
+  const base = boardUrl(ctx);
+  const code = base.split("/").pop();
+  const make = () =>
+    h(
+      "details",
+      { class: "suggestions" },
+      h("summary", {}, t("suggested_helpers")),
+      h(
+        "div",
+        {
+          class: "suggestion-results",
+          "data-url": `/api/v1/boards/${code}/posts/${post.id}/suggestions`,
+        },
+        h("p", { class: "suggestion-status", role: "status" }),
+        h("ul", { class: "suggestion-list" }),
+        h("p", {}, h("a", { class: "offers-link", href: `${base}/offers` }, t("browse_offers"))),
+      ),
+    );
+  return ["suggestions", make];
+}
+
+const BLOCKS = [
+  ["helpers", helpersBlock],
+  ["help-box", helpBlock],
+  ["group-box", groupBlock],
+  ["suggestions", suggestionsBlock],
+];
+
+/** Who can help, "I can help", the group and suggestions: ideas and needs only. */
+function drawTogether(card, post, ctx) {
+  const helpable = post.kind === "idea" || post.kind === "need";
+  for (const [index, [name, block]] of BLOCKS.entries()) {
+    const [sig, make] = helpable ? block(post, ctx) : [null, null];
+    drawBlock(card, name, index, sig, make);
+  }
+}
+
+function focusKey(el) {
+  return `${el.tagName}|${el.getAttribute("name") || ""}|${el.className}`;
+}
+
+/**
+ * Put block `name` on the card, drawn by make(), unless it already shows `sig`.
+ * A redrawn block keeps what was typed in it and the focus (on the same control, or
+ * on the block itself when that control is gone).
+ */
+function drawBlock(card, name, index, sig, make) {
+  const existing = card.querySelector(`:scope > .${name}`);
+  if (!make) {
+    if (existing) {
+      const hadFocus = existing.contains(document.activeElement);
+      existing.remove();
+      const title = card.querySelector(".post-title");
+      if (hadFocus && title) {
+        title.setAttribute("tabindex", "-1");
+        title.focus({ preventScroll: true });
+      }
+    }
+    return;
+  }
+  if (existing && existing.dataset.sig === sig) return;
+  const fresh = make();
+  fresh.dataset.sig = sig;
+  if (!existing) {
+    const later = BLOCKS.slice(index + 1)
+      .map(([other]) => card.querySelector(`:scope > .${other}`))
+      .find(Boolean);
+    card.insertBefore(fresh, later || card.querySelector(":scope > .comments"));
+    return;
+  }
+  const values = new Map();
+  for (const field of existing.querySelectorAll("input[name], select[name], textarea[name]")) {
+    if (field.type !== "hidden") values.set(field.name, field.value);
+  }
+  const focused = existing.contains(document.activeElement) ? document.activeElement : null;
+  const key = focused ? focusKey(focused) : null;
+  existing.replaceWith(fresh);
+  for (const field of fresh.querySelectorAll("input[name], select[name], textarea[name]")) {
+    if (!values.has(field.name) || field.type === "hidden") continue;
+    const value = values.get(field.name);
+    if (field.tagName !== "SELECT" || [...field.options].some((o) => o.value === value)) {
+      field.value = value;
+    }
+  }
+  if (key) {
+    const same = [...fresh.querySelectorAll("*")].find(
+      (el) => focusKey(el) === key && !el.closest("[hidden]"),
+    );
+    if (same) {
+      same.focus({ preventScroll: true });
+    } else {
+      fresh.setAttribute("tabindex", "-1");
+      fresh.focus({ preventScroll: true });
+    }
+  }
+}
+
+/** The suggestions list for a post, drawn from the API's answer. */
+export function suggestionItems(suggestions) {
+  return suggestions.map(({ offer, why }) =>
+    h(
+      "li",
+      { class: "suggestion" },
+      h("a", { class: "suggestion-offer", href: `#post-${offer.id}` }, offer.title),
+      " · ",
+      h("span", { class: "suggestion-author" }, nameOf(offer.author)),
+      offer.availability ? ` (${offer.availability})` : null,
+      h("span", { class: "suggestion-why" }, t("why", { why })),
+    ),
+  );
 }
