@@ -18,7 +18,7 @@ from board.errors import BoardError
 from board.extensions import csrf
 from board.identity import bearer_token, current_actor, public_url, remember
 from board.presence import presence
-from board.services import Actor, boards, groups, links, posts
+from board.services import Actor, boards, groups, links, moderation, posts
 from board.services import offers as offer_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -235,6 +235,55 @@ def post_group_message(code: str, group_id: int) -> tuple[Response, int]:
     actor = _actor(code)
     fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.GROUP_MESSAGE)
     return jsonify(groups.post_message(actor, **fields)), 201
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/hide")
+def hide_post(code: str, post_id: int) -> Response:
+    """Hide a post from everyone but facilitators (``reason``, optional ``note``)."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.MODERATE)
+    return jsonify(moderation.hide_post(actor, **fields))
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/restore")
+def restore_post(code: str, post_id: int) -> Response:
+    """Show a hidden post to everyone again."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.RESTORE)
+    return jsonify(moderation.restore_post(actor, **fields))
+
+
+@bp.post("/boards/<code>/facilitators")
+def invite_facilitator(code: str) -> tuple[Response, int]:
+    """Invite a co-facilitator; the answer holds their personal link (shown once)."""
+    actor = _actor(code)
+    entry = moderation.invite_facilitator(
+        actor, **schemas.parse(_body(), schemas.INVITE_FACILITATOR)
+    )
+    return jsonify(**_entry_out(entry)), 201
+
+
+@bp.delete("/boards/<code>/facilitators/<int:participant_id>")
+def revoke_facilitator(code: str, participant_id: int) -> Response:
+    """Withdraw a co-facilitator's link."""
+    actor = _actor(code)
+    fields = schemas.parse(
+        {**_as_object(_body()), "participant_id": participant_id}, schemas.REVOKE_FACILITATOR
+    )
+    return jsonify(moderation.revoke_facilitator(actor, **fields))
+
+
+@bp.get("/boards/<code>/moderation")
+def moderation_log(code: str) -> Response:
+    """Every facilitator action (facilitators only); ``?format=csv`` downloads it."""
+    actor = _actor(code)
+    if request.args.get("format") == "csv":
+        return Response(
+            moderation.moderation_log_csv(actor),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="moderation-{code}.csv"'},
+        )
+    return jsonify(log=moderation.moderation_log(actor))
 
 
 def _as_object(payload: Any) -> dict[str, Any]:

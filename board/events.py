@@ -183,6 +183,34 @@ class GroupMessagePosted(Event):
     message: dict[str, Any]
 
 
+@dataclasses.dataclass(frozen=True)
+class PostHidden(Event):
+    """A facilitator hid a post: clients that are not facilitators drop it.
+
+    ``post_id``, ``reason`` (one of the moderation reasons). Facilitators keep it, marked.
+    """
+
+    type: ClassVar[str] = "post.hidden"
+    post_id: int
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PostRestored(Event):
+    """A facilitator restored a hidden post. ``post``: the full post, back for everyone."""
+
+    type: ClassVar[str] = "post.restored"
+    post: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class FacilitatorRevoked(Event):
+    """A co-facilitator's link was withdrawn. ``participant_id``."""
+
+    type: ClassVar[str] = "facilitator.revoked"
+    participant_id: int
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -202,6 +230,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GroupRenamed,
         GroupClosed,
         GroupMessagePosted,
+        PostHidden,
+        PostRestored,
+        FacilitatorRevoked,
     )
 }
 

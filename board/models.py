@@ -13,6 +13,7 @@ from board.extensions import db
 BOARD_KINDS = ("workshop", "neighbourhood")
 POST_KINDS = ("idea", "skill", "tool", "need")
 ROLES = ("participant", "facilitator")
+MODERATION_REASONS = ("spam", "offensive", "off-topic", "personal information", "duplicate")
 # Ids travel to clients and into op results: SQLite must never hand a deleted row's id to
 # a new one (PostgreSQL sequences never do).
 NO_ID_REUSE = {"sqlite_autoincrement": True}
@@ -64,13 +65,15 @@ class Participant(db.Model):
     # sha256 of the participant's secret token; the token itself is only ever shown once.
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # A co-facilitator's link can be withdrawn: from then on it opens nothing.
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
     board: so.Mapped[Board] = so.relationship()
 
     @property
     def is_facilitator(self) -> bool:
         """Whether this participant may run the board."""
-        return self.role == "facilitator"
+        return self.role == "facilitator" and self.revoked_at is None
 
 
 class Post(db.Model):
@@ -99,6 +102,9 @@ class Post(db.Model):
     availability: so.Mapped[str | None] = so.mapped_column(sa.String(80))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # Hidden by a facilitator (with a reason from MODERATION_REASONS): only facilitators see it.
+    hidden_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
     author: so.Mapped[Participant] = so.relationship()
     help_links: so.Mapped[list[Link]] = so.relationship(
@@ -261,6 +267,30 @@ class GroupMessage(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     author: so.Mapped[Participant] = so.relationship()
+
+
+class ModerationAction(db.Model):
+    """One facilitator action, kept for accountability: who, what, to what, why, when."""
+
+    __tablename__ = "moderation_actions"
+    __table_args__ = (NO_ID_REUSE,)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE")
+    )
+    action: so.Mapped[str] = so.mapped_column(sa.String(40))
+    # What it was done to; kept as plain ids so the log outlives a deleted post.
+    post_id: so.Mapped[int | None]
+    participant_id: so.Mapped[int | None]
+    reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    note: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    actor: so.Mapped[Participant] = so.relationship()
 
 
 class BoardEvent(db.Model):

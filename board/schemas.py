@@ -11,6 +11,7 @@ from board.errors import BoardError
 from board.events import iso
 from board.models import (
     BOARD_KINDS,
+    MODERATION_REASONS,
     POST_KINDS,
     Board,
     Comment,
@@ -215,6 +216,19 @@ GROUP_REF = {"op_id": OpId(), "group_id": Whole(1)}
 HAND_OVER = {"op_id": OpId(), "group_id": Whole(1), "participant_id": Whole(1)}
 GROUP_RENAME = {"op_id": OpId(), "group_id": Whole(1), "name": Text(1, 120)}
 GROUP_MESSAGE = {"op_id": OpId(), "group_id": Whole(1), "body": Text(1, 1000, multiline=True)}
+MODERATE = {
+    "op_id": OpId(),
+    "post_id": Whole(1),
+    "reason": Choice(MODERATION_REASONS),
+    "note": Text(0, 500, required=False, default="", multiline=True),
+}
+RESTORE = {
+    "op_id": OpId(),
+    "post_id": Whole(1),
+    "note": Text(0, 500, required=False, default="", multiline=True),
+}
+INVITE_FACILITATOR = {"display_name": Text(1, 40)}
+REVOKE_FACILITATOR = {"op_id": OpId(), "participant_id": Whole(1)}
 OFFER_SEARCH = {
     "kind": Choice(("skill", "tool", "need"), required=False),
     "tag": Text(1, 40, required=False, blank_is_none=True),
@@ -307,6 +321,9 @@ def post_out(post: Post) -> dict[str, Any]:
         "body": post.body,
         "tag": post.tag,
         "availability": post.availability,
+        "hidden": None
+        if post.hidden_at is None
+        else {"reason": post.hidden_reason, "at": iso(post.hidden_at)},
         "helpers": [link_out(link) for link in post.help_links],
         "group": None
         if group is None

@@ -21,7 +21,7 @@ from board.errors import BoardError, not_joined
 from board.extensions import socketio
 from board.identity import current_actor
 from board.presence import presence
-from board.services import Actor, boards, groups, links, posts
+from board.services import Actor, boards, groups, links, moderation, posts
 from board.storage import read_snapshot
 
 log = logging.getLogger(__name__)
@@ -203,6 +203,20 @@ def post_group_message(payload: dict[str, Any]) -> dict[str, Any]:
     """Write in a group's thread."""
     actor = _subscriber(payload)
     return groups.post_message(actor, **schemas.parse(payload, schemas.GROUP_MESSAGE))
+
+
+@client_event("post.hide")
+def hide_post(payload: dict[str, Any]) -> dict[str, Any]:
+    """Hide a post, with a reason (facilitators only)."""
+    actor = _subscriber(payload)
+    return moderation.hide_post(actor, **schemas.parse(payload, schemas.MODERATE))
+
+
+@client_event("post.restore")
+def restore_post(payload: dict[str, Any]) -> dict[str, Any]:
+    """Show a hidden post again (facilitators only)."""
+    actor = _subscriber(payload)
+    return moderation.restore_post(actor, **schemas.parse(payload, schemas.RESTORE))
 
 
 @socketio.on("*")

@@ -439,6 +439,24 @@ SOCKET_CASES = [
         "invalid_input",
     ),
     SocketCase(
+        "a participant hides a post (a facilitator action)",
+        "post.hide",
+        {"board": "{code}", "op_id": "hide-op-0001", "post_id": "{dev_post}", "reason": "spam"},
+        "forbidden",
+    ),
+    SocketCase(
+        "hide with an unknown reason",
+        "post.hide",
+        {"board": "{code}", "op_id": "hide-op-0002", "post_id": "{dev_post}", "reason": "boring"},
+        "invalid_input",
+    ),
+    SocketCase(
+        "a participant restores a post (a facilitator action)",
+        "post.restore",
+        {"board": "{code}", "op_id": "hide-op-0003", "post_id": "{dev_post}"},
+        "forbidden",
+    ),
+    SocketCase(
         "subscribe to an unknown board",
         "subscribe",
         {"board": "ZZZZZZ"},

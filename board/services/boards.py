@@ -60,7 +60,7 @@ def board_by_code(session: so.Session, code: str) -> Board:
     return board
 
 
-def _new_participant(
+def new_participant(
     session: so.Session, board: Board, name: str | None, anonymous: bool, role: str
 ) -> tuple[Participant, str]:
     token = secrets.token_urlsafe(24)
@@ -85,7 +85,7 @@ def create_board(
         board = Board(code=new_join_code(session), title=title, prompt=prompt, kind=kind, tags=tags)
         session.add(board)
         session.flush()
-        facilitator, token = _new_participant(
+        facilitator, token = new_participant(
             session, board, facilitator_name, anonymous=False, role="facilitator"
         )
         entry = Entry(board.code, facilitator.id, token, participant_out(facilitator))
@@ -103,7 +103,7 @@ def join_board(code: str, display_name: str | None, anonymous: bool) -> Entry:
         )
     with write_transaction() as session:
         board = lock_board(session, board_by_code(session, code).id)
-        participant, token = _new_participant(
+        participant, token = new_participant(
             session, board, display_name, anonymous, role="participant"
         )
         entry = Entry(board.code, participant.id, token, participant_out(participant))
@@ -135,7 +135,15 @@ def identify(session: so.Session, code: str, token: str | None) -> Actor:
     )
     if participant is None:
         raise not_joined()
-    return Actor(board.id, participant.id)
+    return _admitted(participant)
+
+
+def _admitted(participant: Participant) -> Actor:
+    if participant.revoked_at is not None:
+        raise BoardError(
+            "access_revoked", "This link has been withdrawn by the board's facilitator.", 403
+        )
+    return Actor(participant.board_id, participant.id)
 
 
 def identify_by_id(session: so.Session, code: str, participant_id: int | None) -> Actor:
@@ -146,7 +154,7 @@ def identify_by_id(session: so.Session, code: str, participant_id: int | None) -
     participant = session.get(Participant, participant_id)
     if participant is None or participant.board_id != board.id:
         raise not_joined()
-    return Actor(board.id, participant.id)
+    return _admitted(participant)
 
 
 def board_info(code: str) -> dict[str, Any]:
@@ -183,6 +191,8 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             .order_by(Group.id)
             .options(so.selectinload(Group.members).selectinload(GroupMember.participant))
         ).all()
+        if not me.is_facilitator:
+            posts = [p for p in posts if p.hidden_at is None]
         participant_count = session.scalar(
             sa.select(sa.func.count()).where(Participant.board_id == board.id)
         )
@@ -193,7 +203,19 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             "participants": participant_count,
             "posts": [post_out(p) for p in posts],
             "groups": [group_out(g) for g in groups],
+            "moderation": moderation_summary(session, board.id),
         }
+
+
+def moderation_summary(session: so.Session, board_id: int) -> dict[str, Any]:
+    """What everyone may know about moderation: how many posts are hidden, and why."""
+    rows = session.execute(
+        sa.select(Post.hidden_reason, sa.func.count())
+        .where(Post.board_id == board_id, Post.hidden_at.is_not(None))
+        .group_by(Post.hidden_reason)
+        .order_by(sa.func.count().desc(), Post.hidden_reason)
+    ).all()
+    return {"hidden": sum(n for _, n in rows), "by_reason": {reason: n for reason, n in rows}}
 
 
 def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:

@@ -41,7 +41,7 @@ def join_group(
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            idea = post_on_board(session, board.id, post_id)
+            idea = post_on_board(session, actor, post_id)
             if idea.kind != "idea":
                 raise BoardError("invalid_target", "Groups form around ideas.", 422)
             me = acting(session, actor)

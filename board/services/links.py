@@ -28,11 +28,11 @@ def link_help(
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            target = post_on_board(session, board.id, post_id)
+            target = post_on_board(session, actor, post_id)
             if target.kind not in HELPABLE:
                 raise BoardError("invalid_target", "Offers of help go on an idea or a need.", 422)
             if offer_id is not None:
-                offer = post_on_board(session, board.id, offer_id)
+                offer = post_on_board(session, actor, offer_id)
                 if offer.author_id != actor.participant_id:
                     raise forbidden("You can only link your own offers.")
                 if offer.kind not in OFFERS:

@@ -80,7 +80,7 @@ def search_offers(
     with read_snapshot() as session:
         query = (
             sa.select(Post)
-            .where(Post.board_id == actor.board_id)
+            .where(Post.board_id == actor.board_id, Post.hidden_at.is_(None))
             .where(Post.kind == kind if kind else Post.kind.in_(("skill", "tool", "need")))
             .order_by(Post.id.desc())
         )
@@ -97,7 +97,7 @@ def suggest_offers(actor: Actor, post_id: int) -> list[dict[str, Any]]:
     """Offers on the board that look relevant to an idea or need, best first, with why."""
     with read_snapshot() as session:
         target = session.get(Post, post_id)
-        if target is None or target.board_id != actor.board_id:
+        if target is None or target.board_id != actor.board_id or target.hidden_at is not None:
             raise BoardError("post_not_found", "That post is not on this board.", 404)
         if target.kind not in ("idea", "need"):
             raise BoardError("invalid_target", "Suggestions are for ideas and needs.", 422)
@@ -115,6 +115,7 @@ def suggest_offers(actor: Actor, post_id: int) -> list[dict[str, Any]]:
                 Post.board_id == actor.board_id,
                 Post.kind.in_(("skill", "tool")),
                 Post.author_id != target.author_id,
+                Post.hidden_at.is_(None),
             ),
         )
         ranked = []

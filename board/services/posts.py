@@ -19,10 +19,20 @@ from board.storage import write_transaction
 EDITABLE = ("kind", "title", "body", "tag", "availability")
 
 
-def post_on_board(session: so.Session, board_id: int, post_id: int) -> Post:
-    """The post with this id on this board (a post of another board is not found)."""
+def post_on_board(session: so.Session, actor: Actor, post_id: int) -> Post:
+    """The post with this id on the actor's board, as far as the actor may see it.
+
+    A post of another board is not found, and so is a hidden post for anyone but a
+    facilitator: to everyone else it is not on the board.
+    """
     post = session.get(Post, post_id, populate_existing=True)
-    if post is None or post.board_id != board_id:
+    if (
+        post is not None
+        and post.hidden_at is not None
+        and not acting(session, actor).is_facilitator
+    ):
+        post = None
+    if post is None or post.board_id != actor.board_id:
         raise BoardError(
             "post_not_found", "That post is not on this board (it may be deleted).", 404
         )
@@ -85,7 +95,7 @@ def update_post(actor: Actor, op_id: str, post_id: int, changes: dict[str, Any])
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = post_on_board(session, board.id, post_id)
+            post = post_on_board(session, actor, post_id)
             if post.author_id != actor.participant_id:
                 raise forbidden("Only the author can edit a post.")
             for name, value in changes.items():
@@ -112,7 +122,7 @@ def delete_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = post_on_board(session, board.id, post_id)
+            post = post_on_board(session, actor, post_id)
             me = acting(session, actor)
             if post.author_id == me.id:
                 by = "author"
@@ -136,7 +146,7 @@ def toggle_support(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = post_on_board(session, board.id, post_id)
+            post = post_on_board(session, actor, post_id)
             mine = session.scalar(
                 sa.select(Support).where(
                     Support.post_id == post.id, Support.participant_id == actor.participant_id
@@ -175,7 +185,7 @@ def add_comment(actor: Actor, op_id: str, post_id: int, body: str) -> dict[str, 
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = post_on_board(session, board.id, post_id)
+            post = post_on_board(session, actor, post_id)
             comment = Comment(
                 post_id=post.id, author_id=actor.participant_id, body=body, created_at=utcnow()
             )
