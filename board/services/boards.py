@@ -180,7 +180,7 @@ def snapshot(actor: Actor) -> dict[str, Any]:
                 so.selectinload(Post.author),
                 so.selectinload(Post.supports),
                 so.selectinload(Post.comments).selectinload(Comment.author),
-                so.selectinload(Post.help_links).selectinload(Link.offer),
+                so.selectinload(Post.help_links).selectinload(Link.offer).selectinload(Post.author),
                 so.selectinload(Post.help_links).selectinload(Link.helper),
                 so.selectinload(Post.group).selectinload(Group.members),
             )
