@@ -281,7 +281,11 @@ def moderation_log(code: str) -> Response:
         return Response(
             moderation.moderation_log_csv(actor),
             mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="moderation-{code}.csv"'},
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="moderation-{boards.normalise_code(code)}.csv"'
+                )
+            },
         )
     return jsonify(log=moderation.moderation_log(actor))
 

@@ -212,6 +212,30 @@ def test_hidden_posts_leave_every_view_but_the_facilitators(app: Flask, room: Ro
     assert rows[4]["note"] == "it was a genuine offer"
 
 
+def test_the_first_facilitator_cannot_be_withdrawn_and_csv_is_safe(app: Flask, room: Room) -> None:
+    client = app.test_client()
+    base = f"/api/v1/boards/{room.code}"
+    lead_id = call(client, room.tokens["lead"], "GET", f"{base}/snapshot").json["me"]["id"]
+    before = fingerprint(app)
+    refused = call(
+        client,
+        room.tokens["co"],
+        "DELETE",
+        f"{base}/facilitators/{lead_id}",
+        {"op_id": "revoke-op-0009"},
+    )
+    assert refused.status_code == 403 and fingerprint(app) == before
+    call(
+        client,
+        room.tokens["co"],
+        "POST",
+        f"{base}/posts/{room.post}/hide",
+        {"op_id": "hide-op-00019", "reason": "spam", "note": '=HYPERLINK("x")'},
+    )
+    sheet = call(client, room.tokens["co"], "GET", f"{base}/moderation?format=csv")
+    assert "'=HYPERLINK" in sheet.get_data(as_text=True)
+
+
 def test_a_revoked_link_opens_nothing(app: Flask, room: Room) -> None:
     page = app.test_client().get(f"/b/{room.code}/enter/{room.tokens['revoked']}")
     assert page.status_code == 404
@@ -219,3 +243,29 @@ def test_a_revoked_link_opens_nothing(app: Flask, room: Room) -> None:
         app.test_client(), room.tokens["revoked"], "GET", f"/api/v1/boards/{room.code}/snapshot"
     )
     assert answer.status_code == 403 and answer.json["error"]["code"] == "access_revoked"
+
+
+def test_a_socket_opened_before_withdrawal_can_no_longer_write(app: Flask, room: Room) -> None:
+    from tests.conftest import socket_client
+
+    sio = socket_client(app, app.test_client())
+    assert sio.emit("subscribe", {"board": room.code, "token": room.tokens["co"]}, callback=True)[
+        "ok"
+    ]
+    revoked = call(
+        app.test_client(),
+        room.tokens["lead"],
+        "DELETE",
+        f"/api/v1/boards/{room.code}/facilitators/{room.co_id}",
+        {"op_id": "revoke-op-0003"},
+    )
+    assert revoked.status_code == 200
+    before = fingerprint(app)
+    ack = sio.emit(
+        "post.create",
+        {"board": room.code, "op_id": "late-op-00001", "kind": "idea", "title": "Still here?"},
+        callback=True,
+    )
+    assert ack["ok"] is False and ack["error"]["code"] == "access_revoked"
+    assert fingerprint(app) == before
+    sio.disconnect()

@@ -122,6 +122,13 @@ def revoke_facilitator(actor: Actor, op_id: str, participant_id: int) -> dict[st
                 )
             if them.id == me.id:
                 raise BoardError("invalid_input", "You cannot withdraw your own link.", 422)
+            first = session.scalar(
+                sa.select(sa.func.min(Participant.id)).where(
+                    Participant.board_id == board.id, Participant.role == "facilitator"
+                )
+            )
+            if them.id == first:
+                raise forbidden("The board's first facilitator cannot be withdrawn.")
             if them.revoked_at is not None:
                 raise BoardError("already_revoked", "That link was already withdrawn.", 409)
             them.revoked_at = utcnow()
@@ -170,7 +177,8 @@ def moderation_log_csv(actor: Actor) -> str:
     writer.writerow(LOG_COLUMNS)
     for entry in moderation_log(actor):
         writer.writerow(
-            [
+            _safe_cell(cell)
+            for cell in [
                 entry["at"],
                 entry["facilitator"]["name"],
                 entry["action"],
@@ -181,3 +189,10 @@ def moderation_log_csv(actor: Actor) -> str:
             ]
         )
     return out.getvalue()
+
+
+def _safe_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula is written as plain text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from board.errors import BoardError
-from board.models import Operation
+from board.models import Operation, Participant
 
 
 def once(
@@ -32,6 +32,12 @@ def once(
     fingerprint = hashlib.sha256(
         json.dumps({"action": action, **request}, sort_keys=True, default=str).encode()
     ).hexdigest()
+    participant = session.get_one(Participant, participant_id)
+    if participant.revoked_at is not None:
+        # A socket subscribed before the link was withdrawn still names this participant.
+        raise BoardError(
+            "access_revoked", "This link has been withdrawn by the board's facilitator.", 403
+        )
     done = session.scalar(
         sa.select(Operation).where(
             Operation.participant_id == participant_id, Operation.op_id == op_id
