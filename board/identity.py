@@ -20,6 +20,13 @@ def remember(entry: Entry) -> None:
     session.permanent = True
 
 
+def forget(code: str) -> None:
+    """Drop a board from the signed cookie (its participant may no longer come in)."""
+    known = dict(session.get(COOKIE_KEY, {}))
+    known.pop(normalise_code(code), None)
+    session[COOKIE_KEY] = known
+
+
 def remembered_id(code: str) -> int | None:
     """The participant id the cookie remembers for this board, if any."""
     value = session.get(COOKIE_KEY, {}).get(normalise_code(code))

@@ -1,4 +1,5 @@
-"""Server-rendered pages: create a board, join by code, the board, offers and groups.
+"""Server-rendered pages: create a board, join by code, the board, offers, groups and the
+facilitator console.
 
 Each form works without JavaScript; with it, board.js sends the same actions over the
 socket. Every form carries a CSRF token; write forms carry an op id made at render time,
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,22 +19,23 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import gettext, lazy_gettext
+from flask_babel import format_datetime, gettext, lazy_gettext, ngettext
 from werkzeug.wrappers import Response
 
 from board import schemas
 from board.errors import BoardError
 from board.extensions import db
-from board.identity import current_actor, public_url, remember, remembered_id
+from board.identity import current_actor, forget, public_url, remember, remembered_id
 from board.js_strings import js_strings
-from board.models import POST_KINDS
-from board.services import Actor, boards, groups, links, posts
+from board.models import MODERATION_REASONS, POST_KINDS
+from board.services import Actor, boards, groups, links, moderation, posts
 from board.services import offers as offer_service
 
 bp = Blueprint("pages", __name__)
@@ -43,7 +46,31 @@ KIND_LABELS = {
     "tool": lazy_gettext("I can lend…"),
     "need": lazy_gettext("I need…"),
 }
+# Why a post was hidden: as a choice and on a hidden card ("Hidden: Spam")...
+REASON_LABELS = {
+    "spam": lazy_gettext("Spam"),
+    "offensive": lazy_gettext("Offensive"),
+    "off-topic": lazy_gettext("Off-topic"),
+    "personal information": lazy_gettext("Personal information"),
+    "duplicate": lazy_gettext("Duplicate"),
+}
+# ...and counted in the public summary ("2 posts hidden by facilitators: 1 spam, 1 off-topic").
+REASON_COUNTS = {
+    "spam": lazy_gettext("%(num)d spam"),
+    "offensive": lazy_gettext("%(num)d offensive"),
+    "off-topic": lazy_gettext("%(num)d off-topic"),
+    "personal information": lazy_gettext("%(num)d personal information"),
+    "duplicate": lazy_gettext("%(num)d duplicate"),
+}
+# What each moderation log entry records, in the console's table.
+ACTION_LABELS = {
+    "hide": lazy_gettext("Hid a post"),
+    "restore": lazy_gettext("Restored a post"),
+    "invite_facilitator": lazy_gettext("Invited a co-facilitator"),
+    "revoke_facilitator": lazy_gettext("Withdrew a co-facilitator\u2019s link"),
+}
 FACILITATOR_LINK_KEY = "new_facilitator_link"
+CO_FACILITATOR_LINK_KEY = "new_co_facilitator_link"
 
 
 @bp.app_context_processor
@@ -51,6 +78,9 @@ def _labels() -> dict[str, Any]:
     return {
         "KIND_LABELS": KIND_LABELS,
         "POST_KINDS": POST_KINDS,
+        "MODERATION_REASONS": MODERATION_REASONS,
+        "REASON_LABELS": REASON_LABELS,
+        "hidden_summary": hidden_summary,
         "new_op_id": _op_id,
         "js_strings": js_strings,
     }
@@ -131,13 +161,44 @@ def enter(code: str, token: str) -> Response:
     return redirect(url_for("pages.board", code=boards.normalise_code(code)))
 
 
+def hidden_summary(summary: dict[str, Any] | None) -> str:
+    """The public moderation summary in words ("" when nothing is hidden)."""
+    if not summary or not summary.get("hidden"):
+        return ""
+    counted = (summary.get("by_reason") or {}).items()
+    reasons = ", ".join(
+        str(REASON_COUNTS[why]) % {"num": n} if why in REASON_COUNTS else f"{n} {why}"
+        for why, n in counted
+    )
+    return ngettext(
+        "%(num)d post hidden by facilitators: %(reasons)s",
+        "%(num)d posts hidden by facilitators: %(reasons)s",
+        summary["hidden"],
+        reasons=reasons,
+    )
+
+
 def _actor_or_join(code: str) -> Actor | Response:
     try:
         return current_actor(code)
     except BoardError as error:
         if error.code == "board_not_found":
             abort(404)
+        if error.code == "access_revoked":
+            return _withdrawn(code)
         return redirect(url_for("pages.join", code=boards.normalise_code(code)))
+
+
+def _withdrawn(code: str) -> Response:
+    """A co-facilitator's withdrawn link: say so, and let this browser join afresh.
+
+    The cookie forgets the board, or the join page (which sends people the cookie knows
+    to the board) and the board (which refuses them) would send the browser in circles.
+    """
+    code = boards.normalise_code(code)
+    forget(code)
+    page = render_template("forbidden.html", board=boards.board_info(code), withdrawn=True)
+    return make_response(page, 403)
 
 
 SORTS = ("newest", "supported")
@@ -213,7 +274,8 @@ def projector(code: str) -> Response | tuple[str, int] | str:
         "projector.html",
         snapshot=snapshot,
         board=snapshot["board"],
-        posts=arrange(snapshot["posts"], None, None, "newest"),
+        # The room sees what residents see: hidden posts stay on the facilitators' screens.
+        posts=arrange([p for p in snapshot["posts"] if not p["hidden"]], None, None, "newest"),
         invite=_invite(snapshot["board"]["code"]),
     )
 
@@ -388,6 +450,113 @@ def rename_group(code: str, group_id: int) -> Response:
         schemas.GROUP_RENAME,
         back=_group_url(code, group_id),
         group_id=group_id,
+    )
+
+
+@bp.post("/b/<code>/posts/<int:post_id>/hide")
+def hide_post(code: str, post_id: int) -> Response:
+    """A facilitator hides a post (``op_id``, ``reason``, optional ``note``)."""
+    return _board_action(
+        code,
+        moderation.hide_post,
+        schemas.MODERATE,
+        back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
+        post_id=post_id,
+    )
+
+
+@bp.post("/b/<code>/posts/<int:post_id>/restore")
+def restore_post(code: str, post_id: int) -> Response:
+    """A facilitator shows a hidden post again (``op_id``; ``back=console`` returns there)."""
+    board_url = url_for("pages.board", code=boards.normalise_code(code))
+    back = _console_url(code, "#hidden") if _came_from_console() else f"{board_url}#post-{post_id}"
+    return _board_action(code, moderation.restore_post, schemas.RESTORE, back=back, post_id=post_id)
+
+
+def _console_url(code: str, anchor: str = "") -> str:
+    return url_for("pages.facilitate", code=boards.normalise_code(code)) + anchor
+
+
+def _came_from_console() -> bool:
+    return request.form.get("back") == "console"
+
+
+@bp.post("/b/<code>/facilitators")
+def invite_facilitator(code: str) -> Response:
+    """Invite a co-facilitator (``display_name``); the console shows their link once."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        entry = moderation.invite_facilitator(
+            actor, **schemas.parse(_form(), schemas.INVITE_FACILITATOR)
+        )
+    except BoardError as error:
+        flash(error.message, "error")
+        return redirect(_console_url(code, "#invite"))
+    session[CO_FACILITATOR_LINK_KEY] = {
+        "name": entry.participant["name"],
+        "url": public_url(url_for("pages.enter", code=entry.board_code, token=entry.token)),
+    }
+    return redirect(_console_url(code, "#invite"))
+
+
+@bp.post("/b/<code>/facilitators/<int:participant_id>/revoke")
+def revoke_facilitator(code: str, participant_id: int) -> Response:
+    """Withdraw a co-facilitator's link (``op_id``)."""
+    return _board_action(
+        code,
+        moderation.revoke_facilitator,
+        schemas.REVOKE_FACILITATOR,
+        back=_console_url(code, "#team"),
+        participant_id=participant_id,
+    )
+
+
+def _when(at: str | None) -> str:
+    """A log time for people: day, month and time (UTC, as the column says)."""
+    if not at:
+        return ""
+    return format_datetime(datetime.fromisoformat(at), "d MMM y, HH:mm")
+
+
+@bp.get("/b/<code>/facilitate")
+def facilitate(code: str) -> Response | str | tuple[str, int]:
+    """The facilitator console: co-facilitators and their links, hidden posts, the log."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    snapshot = boards.snapshot(actor)
+    if snapshot["me"]["role"] != "facilitator":
+        db.session.remove()
+        return render_template("forbidden.html", board=snapshot["board"]), 403
+    team = moderation.facilitators(actor)
+    entries = moderation.moderation_log(actor)
+    db.session.remove()
+    posts = {p["id"]: p for p in snapshot["posts"]}
+    people = {p["id"]: p for p in team}
+    log = [
+        {
+            **entry,
+            "when": _when(entry["at"]),
+            "what": ACTION_LABELS.get(entry["action"], entry["action"]),
+            "post": posts.get(entry["post_id"]) if entry["post_id"] else None,
+            "person": people.get(entry["participant_id"]) if entry["participant_id"] else None,
+            "why": REASON_LABELS.get(entry["reason"], entry["reason"]) if entry["reason"] else "",
+        }
+        for entry in reversed(entries)
+    ]
+    return render_template(
+        "facilitate.html",
+        board=snapshot["board"],
+        me=snapshot["me"],
+        summary=snapshot["moderation"],
+        hidden_posts=sorted(
+            (p for p in snapshot["posts"] if p["hidden"]), key=lambda p: p["id"], reverse=True
+        ),
+        team=team,
+        log=log,
+        new_link=session.pop(CO_FACILITATOR_LINK_KEY, None),
     )
 
 

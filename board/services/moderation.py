@@ -146,6 +146,18 @@ def revoke_facilitator(actor: Actor, op_id: str, participant_id: int) -> dict[st
         )
 
 
+def facilitators(actor: Actor) -> list[dict[str, Any]]:
+    """The board's facilitators, the first (its creator) first, each with ``revoked``."""
+    with read_snapshot() as session:
+        require_facilitator(session, actor)
+        rows = session.scalars(
+            sa.select(Participant)
+            .where(Participant.board_id == actor.board_id, Participant.role == "facilitator")
+            .order_by(Participant.id)
+        ).all()
+        return [{**participant_out(p), "revoked": p.revoked_at is not None} for p in rows]
+
+
 def moderation_log(actor: Actor) -> list[dict[str, Any]]:
     """Every facilitator action on the board, oldest first (facilitators only)."""
     with read_snapshot() as session:

@@ -5,11 +5,16 @@
 //
 // One render path: the feed is drawn from the board state (built only from server
 // events, as every other screen's) plus the writes still in flight, on every change.
+//
+// Facilitators hide and restore posts from the cards (post.hide / post.restore through
+// the outbox, like every write). Everyone sees the public summary of what is hidden
+// (#moderation-summary), counted live from the events.
 
 import { Announcer } from "./announce.js";
 import { addressFor, arrange, readView, shows } from "./filters.js";
 import { t, tn } from "./i18n.js";
 import { BoardConnection, newOpId } from "./live.js";
+import { reasonLabel, summaryText } from "./moderation.js";
 import { newestIds, Outbox, pendingView } from "./outbox.js";
 import {
   h,
@@ -20,12 +25,13 @@ import {
   suggestionItems,
   updateCard,
 } from "./render.js";
-import { applyEvent, fromSnapshot, groupOf, isMember } from "./state.js";
+import { applyEvent, fromSnapshot, groupOf, isMember, withSummary } from "./state.js";
 import { Visits } from "./visits.js";
 
 const BACK_ONLINE_MS = 4000;
 const SLOW_CONNECT_MS = 4000;
 const RESYNC_AFTER_HIDDEN_MS = 10000;
+const SUMMARY_RETRY_MS = 10000;
 
 const root = document.getElementById("board");
 if (root) start(root);
@@ -54,6 +60,9 @@ function start(root) {
   const editing = new Set(); // post ids with the inline edit form open
   const helpOpen = new Set(); // post ids with the "I can help" form open
   const naming = new Set(); // ideas where an anonymous person is choosing a name to join
+  const hideOpen = new Set(); // post ids with a facilitator's "Hide" form open
+  const reasons = JSON.parse(root.dataset.reasons || "[]"); // why a post may be hidden
+  let revoked = false; // my facilitator link was withdrawn while the page was open
   let myOffers = []; // my skill and tool offers: what "I can help" can link
   const visits = new Visits(code, me.id, state.posts.values());
   const outbox = new Outbox(code, me.id);
@@ -70,6 +79,8 @@ function start(root) {
     groupOf: (post) => groupOf(state, post),
     isHelping: (id) => helpOpen.has(id),
     isNaming: (id) => naming.has(id),
+    reasons,
+    isHiding: (id) => hideOpen.has(id),
     get myOffers() {
       return myOffers;
     },
@@ -99,11 +110,51 @@ function start(root) {
     empty.hidden = feed.childElementCount > 0;
     empty.textContent = state.posts.size ? t("feed_no_match") : t("feed_empty");
     drawPresence();
+    drawSummary();
     drawConnection();
   }
 
+  // --- moderation: the public summary ------------------------------------------------
+
+  let summaryAsking = false; // a request for the summary is on its way
+  let summaryFailed = -Infinity; // when the last one failed (then wait before asking again)
+
+  function drawSummary() {
+    const el = $("moderation-summary");
+    const text = summaryText(state.moderation);
+    if (el && el.textContent !== text) el.textContent = text;
+    if (el) el.hidden = !text;
+    if (state.moderation.unsure) refreshSummary();
+  }
+
+  /** A post left the hidden count for a reason this page never knew: ask the server. */
+  async function refreshSummary() {
+    if (summaryAsking || Date.now() - summaryFailed < SUMMARY_RETRY_MS) return;
+    summaryAsking = true;
+    let fresh = null;
+    try {
+      const response = await fetch(`/api/v1/boards/${code}/snapshot`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      fresh = await response.json();
+    } catch {
+      summaryFailed = Date.now(); // offline: asked again on a later change
+    }
+    summaryAsking = false;
+    if (!fresh) return;
+    // Counted from its seq on; still unsure only if a newer event came first (asks again).
+    state = withSummary(state, fresh.moderation, fresh.seq);
+    redraw();
+  }
+
   function drawFeed(creates, posts) {
-    const focused = document.activeElement;
+    let focused = document.activeElement;
+    // Focus left on a moderation block whose button changed: back on its (new) button.
+    if (focused?.classList?.contains("moderation-box") && feed.contains(focused)) {
+      focused = null;
+    }
     const items = [
       ...creates.map((op) => [`op-${op.op_id}`, () => pendingCard(op, ctx), null]),
       ...posts.map((post) => [`post-${post.id}`, () => postCard(post, ctx), post]),
@@ -127,12 +178,16 @@ function start(root) {
     if (focused !== document.activeElement && focused?.isConnected && feed.contains(focused)) {
       focused.focus({ preventScroll: true });
     }
+    const box = document.activeElement;
+    if (box?.classList?.contains("moderation-box") && feed.contains(box)) {
+      box.querySelector("button.restore, button.hide")?.focus({ preventScroll: true });
+    }
   }
 
   let offersKey = "";
   function signature(post) {
     const id = post.id;
-    const extra = [visits.isNew(id), editing.has(id), ctx.pending(id)];
+    const extra = [visits.isNew(id), editing.has(id), ctx.pending(id), hideOpen.has(id), me.role];
     if (post.kind === "idea" || post.kind === "need") {
       const group = groupOf(state, post);
       extra.push(helpOpen.has(id), naming.has(id), offersKey, group);
@@ -157,7 +212,11 @@ function start(root) {
       const heading = $("feed-heading");
       heading.setAttribute("tabindex", "-1");
       heading.focus();
-      if (postId && !state.posts.has(postId)) announcer.say(t("deleted_elsewhere"));
+      if (postId && !state.posts.has(postId)) {
+        announcer.say(
+          t(state.hiddenReasons.has(postId) ? "hidden_elsewhere" : "deleted_elsewhere"),
+        );
+      }
     }
   }
 
@@ -194,6 +253,7 @@ function start(root) {
   let shown = null;
 
   function onStatus(status, error) {
+    if (revoked && status !== "refused") return; // the withdrawn link's notice stays
     clearTimeout(slowTimer);
     slow = false;
     if (status === "connecting") {
@@ -230,11 +290,14 @@ function start(root) {
     let tone = "";
     if (link === "refused") {
       tone = "error";
-      const joinUrl = ctx.postsUrl.replace(/\/posts$/, "/join");
-      parts =
-        refusal?.code === "not_joined"
-          ? [`${t("signed_out")} `, h("a", { href: joinUrl }, t("join_again"))]
-          : [refusal?.message || t("live_unavailable")];
+      const boardUrl = ctx.postsUrl.replace(/\/posts$/, "");
+      if (refusal?.code === "not_joined") {
+        parts = [`${t("signed_out")} `, h("a", { href: `${boardUrl}/join` }, t("join_again"))];
+      } else if (refusal?.code === "access_revoked") {
+        parts = [`${t("link_withdrawn")} `, h("a", { href: boardUrl }, t("reload"))];
+      } else {
+        parts = [refusal?.message || t("live_unavailable")];
+      }
     } else if (lost) {
       tone = "offline";
       parts = [t("connection_lost")];
@@ -264,6 +327,7 @@ function start(root) {
     board: code,
     seq: state.seq,
     onEvent(envelope) {
+      const before = state;
       state = applyEvent(state, envelope);
       const post = envelope.type === "post.created" ? envelope.data.post : null;
       if (post) {
@@ -275,6 +339,8 @@ function start(root) {
         me.anonymous = Boolean(state.me.anonymous);
       }
       announceTogether(envelope);
+      announceModeration(envelope, before);
+      if (state.me?.revoked && !revoked) linkWithdrawn();
       redraw();
       // Suggestions on show leave out offers already linked: ask again when that changes.
       if (envelope.type === "link.created" || envelope.type === "link.removed") {
@@ -322,6 +388,38 @@ function start(root) {
     }
   }
 
+  /** What other facilitators do, told politely (our own actions are told on their ack). */
+  function announceModeration(envelope, before) {
+    const data = envelope.data || {};
+    const mine = (name, postId) =>
+      [...ops.values()].some((op) => op.name === name && op.payload.post_id === postId);
+    if (envelope.type === "post.hidden") {
+      const post = before.posts.get(data.post_id);
+      if (!post || mine("post.hide", post.id)) return;
+      if (me.role === "facilitator") {
+        announcer.say(t("hidden_by_other", { title: post.title }));
+      } else if (post.author?.id === me.id) {
+        announcer.say(
+          t("your_post_hidden", { title: post.title, reason: reasonLabel(data.reason) }),
+        );
+      } else {
+        announcer.say(summaryText(state.moderation) || t("hidden_elsewhere"));
+      }
+    } else if (envelope.type === "post.restored" && data.post) {
+      if (mine("post.restore", data.post.id)) return;
+      announcer.say(t("restored_notice", { title: data.post.title }));
+    }
+  }
+
+  /** My facilitator link was withdrawn: stop, and say so (a reload shows the refusal). */
+  function linkWithdrawn() {
+    revoked = true;
+    me.role = "participant";
+    hideOpen.clear();
+    connection.close();
+    onStatus("refused", { code: "access_revoked" });
+  }
+
   // The browser knows about a lost network long before a ping times out.
   window.addEventListener("offline", () => connection.pause());
   window.addEventListener("online", () => connection.resume());
@@ -330,7 +428,11 @@ function start(root) {
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {
       hiddenSince = Date.now();
-    } else if (hiddenSince !== null && Date.now() - hiddenSince > RESYNC_AFTER_HIDDEN_MS) {
+    } else if (
+      !revoked &&
+      hiddenSince !== null &&
+      Date.now() - hiddenSince > RESYNC_AFTER_HIDDEN_MS
+    ) {
       connection.resync(); // a phone back from the lock screen: check what it missed
     }
   });
@@ -366,6 +468,8 @@ function start(root) {
         announcer.say(t("joined_group", { group: op.result.group?.name || "" }));
       }
       if (op.name === "group.leave") announcer.say(t("left_group"));
+      if (op.name === "post.hide") announcer.say(t("post_hidden"));
+      if (op.name === "post.restore") announcer.say(t("post_restored"));
       redraw();
       return;
     }
@@ -412,6 +516,11 @@ function start(root) {
       const form = box?.querySelector("form:not([hidden])");
       if (form) showError(form, error);
       else if (box) showError(box, error);
+      else announcer.say(error?.message || t("failed"));
+    } else if (op.name === "post.hide" || op.name === "post.restore") {
+      const box = card?.querySelector(".moderation-box");
+      const form = box?.querySelector("form:not([hidden])");
+      if (form) showError(form, error);
       else announcer.say(error?.message || t("failed"));
     } else if (card) {
       showError(card.querySelector(".support-form"), error);
@@ -495,8 +604,31 @@ function start(root) {
       event.preventDefault();
       const groupId = state.posts.get(postId)?.group?.id;
       if (groupId) queue("group.leave", { group_id: groupId });
+    } else if (form.classList.contains("hide-form")) {
+      event.preventDefault();
+      clearError(form);
+      const payload = { post_id: postId, reason: form.elements.reason.value };
+      const note = form.elements.note?.value.trim();
+      if (note) payload.note = note;
+      hideOpen.delete(postId);
+      queue("post.hide", payload);
+    } else if (form.classList.contains("restore-form")) {
+      event.preventDefault();
+      clearError(form);
+      queue("post.restore", { post_id: postId });
     }
   });
+
+  // --- a facilitator's "Hide" form --------------------------------------------------
+
+  function toggleHide(card, open) {
+    const id = Number(card?.dataset.postId);
+    if (!id) return;
+    if (open) hideOpen.add(id);
+    else hideOpen.delete(id);
+    redraw();
+    focusIn(id, open ? ".hide-form select" : "button.hide");
+  }
 
   function focusIn(postId, selector) {
     const target = document.getElementById(`post-${postId}`)?.querySelector(selector);
@@ -626,6 +758,11 @@ function start(root) {
       toggleHelp(button.closest("article.post"), button.getAttribute("aria-expanded") !== "true");
     } else if (event.target.closest?.(".help-cancel")) {
       toggleHelp(event.target.closest("article.post"), false);
+    } else if (event.target.closest?.("button.hide")) {
+      const button = event.target.closest("button.hide");
+      toggleHide(button.closest("article.post"), button.getAttribute("aria-expanded") !== "true");
+    } else if (event.target.closest?.(".hide-cancel")) {
+      toggleHide(event.target.closest("article.post"), false);
     } else if (editLink) {
       event.preventDefault();
       openEditor(editLink.closest("article.post"));
@@ -643,6 +780,8 @@ function start(root) {
       closeEditor(event.target.closest("article.post"));
     } else if (event.key === "Escape" && event.target.closest?.(".help-form")) {
       toggleHelp(event.target.closest("article.post"), false);
+    } else if (event.key === "Escape" && event.target.closest?.(".hide-form")) {
+      toggleHide(event.target.closest("article.post"), false);
     }
   });
 

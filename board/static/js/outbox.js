@@ -1,7 +1,8 @@
 // The outbox: writes made on this device that the server has not acknowledged yet.
 //
 // Each write (post.create, support.toggle, comment.create, post.update, post.delete,
-// link.create, link.remove, group.join, group.leave) gets
+// link.create, link.remove, group.join, group.leave; a facilitator's post.hide and
+// post.restore) gets
 // its op id when the person acts, and is kept in localStorage (per board and person)
 // until its ack arrives, so a write made offline, or cut off by a reload or a flat
 // battery, is sent later with the same op id: the server does it once and answers a
@@ -98,7 +99,7 @@ function groupIdea(state, groupId) {
  * How the writes in flight change the feed.
  * `ops`: in-flight writes, oldest first ({op_id, name, payload, after, before, result}).
  * Returns {creates: [op], posts: Map(postId -> {supported, edit, deleting, comments: [op],
- * helping, unlinking: [link id], joining, leaving})}.
+ * helping, unlinking: [link id], joining, leaving, hiding, restoring})}.
  */
 export function pendingView(ops, state, meId) {
   const creates = [];
@@ -178,6 +179,9 @@ export function pendingView(ops, state, meId) {
     } else if (op.name === "group.leave") {
       const idea = groupIdea(state, fields.group_id);
       if (idea !== null && state.posts.has(idea)) overlay(idea).leaving = true;
+    } else if (op.name === "post.hide" || op.name === "post.restore") {
+      const key = op.name === "post.hide" ? "hiding" : "restoring";
+      if (state.posts.has(fields.post_id)) overlay(fields.post_id)[key] = true;
     }
   }
   return { creates, posts };

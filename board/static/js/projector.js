@@ -1,9 +1,13 @@
 // The projector view: keeps the server-rendered feed live for the room. Read-only: no
 // forms, no writes. The newest posts fill a fixed grid; older ones drop off the end.
 // A post that arrives while the page is open is marked `is-new` for a few seconds.
+//
+// The projector is opened by a facilitator, so its state holds hidden posts too: the room
+// never sees them, only the public summary of how many are hidden and why.
 
 import { t, tn } from "./i18n.js";
 import { BoardConnection } from "./live.js";
+import { summaryText } from "./moderation.js";
 import { applyEvent, fromSnapshot, postsNewestFirst } from "./state.js";
 
 const NEW_FOR_MS = 8000;
@@ -183,6 +187,7 @@ function start(root) {
   const presenceEl = document.getElementById("presence");
   const joinedEl = document.getElementById("joined");
   const connectionEl = document.getElementById("connection");
+  const summaryEl = document.getElementById("moderation-summary");
   const announce = makeAnnouncer(document.getElementById("announcer"));
   const max = Number(feed.dataset.max) || DEFAULT_MAX;
 
@@ -193,10 +198,15 @@ function start(root) {
     state = next;
     drawFeed(prev, next);
     setText(joinedEl, t("joined", { count: next.participants }));
+    const summary = summaryText(next.moderation);
+    setText(summaryEl, summary);
+    if (summaryEl) summaryEl.hidden = !summary;
   }
 
   function drawFeed(prev, next) {
-    const shown = postsNewestFirst(next).slice(0, max);
+    const shown = postsNewestFirst(next)
+      .filter((post) => !post.hidden)
+      .slice(0, max);
     const keep = new Set(shown.map((post) => post.id));
     for (const card of [...feed.querySelectorAll("article.post")]) {
       if (!keep.has(Number(card.dataset.postId))) card.remove();

@@ -3,7 +3,8 @@
 // typed or a focused button survives a live change.
 //
 // ctx: {me: {id, role, name, anonymous}, postsUrl, labels?, isNew?(postId),
-// pending?(postId), groupOf?(post), myOffers?, isHelping?(postId), isNaming?(postId)}.
+// pending?(postId), groupOf?(post), myOffers?, isHelping?(postId), isNaming?(postId),
+// reasons?, isHiding?(postId)}.
 // `pending(postId)` is the outbox's overlay for a post (outbox.js pendingView): a
 // support not yet acknowledged, comments "Sending…", an edit or a delete in flight,
 // help offered or withdrawn, a join or a leave.
@@ -11,9 +12,14 @@
 // Ideas and needs also show who can help ("I can help"), and suggested helpers; ideas
 // show their group ("I'm in"). Those parts are blocks that are redrawn whole when what
 // they show changes (see drawBlock), keeping what is typed and where the focus is.
+//
+// Facilitators also get a moderation block on every card: "Hide" (with a reason from
+// ctx.reasons and an optional note), or "Restore" on a hidden post, which they alone see,
+// marked "Hidden: <reason>".
 
 import { t, tn } from "./i18n.js";
 import { newOpId } from "./live.js";
+import { reasonLabel } from "./moderation.js";
 import { isMember, supportedBy } from "./state.js";
 
 /** Create an element: h("p", {class: "x"}, "text", child, ...). */
@@ -44,6 +50,10 @@ function mayDelete(post, ctx) {
 
 function mayEdit(post, ctx) {
   return post.author.id === ctx.me.id;
+}
+
+function moderates(ctx) {
+  return ctx.me.role === "facilitator";
 }
 
 // The CSRF token for the forms drawn here, from the page's meta tag.
@@ -126,7 +136,19 @@ function cardClass(post, ctx) {
   if (ctx.isNew?.(post.id)) name += " is-new-since-visit";
   if (pending?.edit) name += " is-updating";
   if (ctx.isEditing?.(post.id)) name += " is-editing";
+  if (post.hidden && moderates(ctx)) name += " is-hidden";
   return name;
+}
+
+/** "Hidden: Spam" on a hidden post (only facilitators have hidden posts to show). */
+function hiddenNote(post, ctx) {
+  if (!post.hidden || !moderates(ctx)) return null;
+  return h(
+    "p",
+    { class: "hidden-note" },
+    h("span", { class: "hidden-label" }, t("hidden_label")),
+    ` ${reasonLabel(post.hidden.reason)}`,
+  );
 }
 
 /** A new card for `post`. */
@@ -141,6 +163,7 @@ export function postCard(post, ctx) {
       "data-post-id": String(id),
       "aria-labelledby": `post-${id}-title`,
     },
+    hiddenNote(post, ctx),
     kindLine(post, ctx, ctx.isNew?.(id)),
     h("h3", { class: "post-title", id: `post-${id}-title` }, post.title),
     post.body ? h("p", { class: "post-body" }, post.body) : null,
@@ -192,6 +215,7 @@ export function postCard(post, ctx) {
   );
   drawComments(card, post, ctx);
   drawStatus(card, post, ctx);
+  drawModeration(card, post, ctx);
   drawTogether(card, post, ctx);
   return card;
 }
@@ -265,6 +289,11 @@ export function updateCard(card, post, ctx) {
   const id = post.id;
   const className = cardClass(post, ctx);
   if (card.className !== className) card.className = className;
+  const note = card.querySelector(":scope > .hidden-note");
+  const wantedNote = hiddenNote(post, ctx);
+  if (note && !wantedNote) note.remove();
+  else if (note && !note.isEqualNode(wantedNote)) note.replaceWith(wantedNote);
+  else if (!note && wantedNote) card.prepend(wantedNote);
   const kind = kindLine(post, ctx, ctx.isNew?.(id));
   const oldKind = card.querySelector(".post-kind");
   if (!oldKind.isEqualNode(kind)) oldKind.replaceWith(kind);
@@ -308,7 +337,87 @@ export function updateCard(card, post, ctx) {
   drawComments(card, post, ctx);
   const label = card.querySelector(`label[for="comment-${id}-body"]`);
   setText(label, t("comment_on", { title: post.title }));
+  drawModeration(card, post, ctx);
   drawTogether(card, post, ctx);
+}
+
+// --- a facilitator's moderation block ---------------------------------------------------
+
+function moderationBlock(post, ctx) {
+  if (!moderates(ctx)) return [null, null];
+  const id = post.id;
+  const pending = ctx.pending?.(id) || {};
+  const busy = Boolean(pending.hiding || pending.restoring);
+  const hidden = Boolean(post.hidden);
+  const open = !hidden && !busy && Boolean(ctx.isHiding?.(id));
+  const reasons = ctx.reasons || [];
+  const sig = JSON.stringify([hidden, busy, open, reasons]);
+  const formId = `hide-form-${id}`;
+  const make = () => {
+    if (busy) {
+      return h("div", { class: "moderation-box" }, h("p", { class: "box-status" }, t("sending")));
+    }
+    if (hidden) {
+      return h(
+        "div",
+        { class: "moderation-box" },
+        boardForm(
+          `${ctx.postsUrl}/${id}/restore`,
+          "restore-form",
+          h("button", { type: "submit", class: "restore secondary" }, t("restore")),
+        ),
+      );
+    }
+    const form = boardForm(
+      `${ctx.postsUrl}/${id}/hide`,
+      "hide-form",
+      h("label", { for: `hide-${id}-reason` }, t("why_hide")),
+      h(
+        "select",
+        { id: `hide-${id}-reason`, name: "reason" },
+        ...reasons.map((reason) => h("option", { value: reason }, reasonLabel(reason))),
+      ),
+      h(
+        "label",
+        { for: `hide-${id}-note` },
+        `${t("hide_note")} `,
+        h("span", { class: "hint" }, t("optional")),
+      ),
+      h("input", { id: `hide-${id}-note`, name: "note", maxlength: "500", autocomplete: "off" }),
+      h(
+        "div",
+        { class: "hide-buttons" },
+        h("button", { type: "submit", class: "hide-send" }, t("hide_send")),
+        h("button", { type: "button", class: "hide-cancel secondary" }, t("cancel")),
+      ),
+    );
+    form.id = formId;
+    form.hidden = !open;
+    return h(
+      "div",
+      { class: "moderation-box" },
+      h(
+        "button",
+        {
+          type: "button",
+          class: "hide secondary",
+          "aria-expanded": String(open),
+          "aria-controls": formId,
+        },
+        t("hide"),
+      ),
+      form,
+    );
+  };
+  return [sig, make];
+}
+
+/** Hide or Restore, right under the post's own actions. */
+function drawModeration(card, post, ctx) {
+  const [sig, make] = moderationBlock(post, ctx);
+  drawBlock(card, "moderation-box", -1, sig, make, (fresh) =>
+    card.querySelector(":scope > .post-actions").after(fresh),
+  );
 }
 
 // --- offers, helpers and groups -------------------------------------------------------
@@ -574,9 +683,10 @@ function focusKey(el) {
 /**
  * Put block `name` on the card, drawn by make(), unless it already shows `sig`.
  * A redrawn block keeps what was typed in it and the focus (on the same control, or
- * on the block itself when that control is gone).
+ * on the block itself when that control is gone). A new block goes where `place(block)`
+ * puts it, else before the BLOCKS that follow `index`.
  */
-function drawBlock(card, name, index, sig, make) {
+function drawBlock(card, name, index, sig, make, place = null) {
   const existing = card.querySelector(`:scope > .${name}`);
   if (!make) {
     if (existing) {
@@ -593,6 +703,10 @@ function drawBlock(card, name, index, sig, make) {
   if (existing && existing.dataset.sig === sig) return;
   const fresh = make();
   fresh.dataset.sig = sig;
+  if (!existing && place) {
+    place(fresh);
+    return;
+  }
   if (!existing) {
     const later = BLOCKS.slice(index + 1)
       .map(([other]) => card.querySelector(`:scope > .${other}`))

@@ -9,6 +9,13 @@
 // shows (the group page reads its thread just after the seq it subscribes from): a link,
 // a comment or a message already there is not added twice, and group events carry the
 // whole group.
+//
+// Moderation: a hidden post leaves everyone's state but a facilitator's, where it stays
+// with `hidden: {reason, at}`. The public summary (`moderation`: {hidden, by_reason}) is
+// counted from the snapshot's, event by event; `moderation.seq` is the seq it reflects, so
+// a summary fetched afresh is never counted twice. When a post leaves the hidden count for
+// a reason this client never saw (hidden before the page loaded), the summary is marked
+// `unsure` and the page asks the server for the current one.
 
 /**
  * State from a snapshot (the page's JSON or a subscribe ack in snapshot mode).
@@ -17,7 +24,11 @@
  */
 export function fromSnapshot(snapshot, threads = new Map()) {
   const posts = new Map();
-  for (const post of snapshot.posts || []) posts.set(post.id, post);
+  const hiddenReasons = new Map(); // post id -> why it is hidden, as far as this client knows
+  for (const post of snapshot.posts || []) {
+    posts.set(post.id, post);
+    if (post.hidden) hiddenReasons.set(post.id, post.hidden.reason);
+  }
   const groups = new Map();
   for (const group of snapshot.groups || []) groups.set(group.id, group);
   return {
@@ -28,7 +39,56 @@ export function fromSnapshot(snapshot, threads = new Map()) {
     posts,
     groups,
     threads,
+    moderation: summaryAt(snapshot.moderation, snapshot.seq),
+    hiddenReasons,
   };
+}
+
+/** A public moderation summary as of `seq`. */
+function summaryAt(moderation, seq) {
+  return {
+    hidden: moderation?.hidden || 0,
+    by_reason: { ...(moderation?.by_reason || {}) },
+    seq: seq ?? 0,
+    unsure: false,
+  };
+}
+
+/** The state with the public summary the server gave as of `seq` (e.g. from a snapshot). */
+export function withSummary(state, moderation, seq) {
+  if (seq < state.moderation.seq) return state; // older than what we count from
+  return { ...state, moderation: summaryAt(moderation, seq) };
+}
+
+/** May this person run the board (and so see hidden posts)? */
+export function isFacilitator(state) {
+  return state.me?.role === "facilitator" && !state.me.revoked;
+}
+
+/** One more (or one fewer) hidden post for `reason`. */
+function bump(moderation, reason, by) {
+  const byReason = { ...moderation.by_reason };
+  const count = Math.max(0, (byReason[reason] || 0) + by);
+  if (count) byReason[reason] = count;
+  else delete byReason[reason];
+  return { ...moderation, hidden: Math.max(0, moderation.hidden + by), by_reason: byReason };
+}
+
+/**
+ * Count an event into the summary, once: not when the summary already reflects its seq.
+ * An event that carries the summary itself (`data.moderation`) is taken as it is.
+ */
+function recount(state, envelope, data, change) {
+  if (data.moderation) return withSummary(state, data.moderation, envelope.seq);
+  if (envelope.seq <= state.moderation.seq) return state;
+  return { ...state, moderation: { ...change(state.moderation), seq: envelope.seq } };
+}
+
+function withHiddenReason(state, postId, reason) {
+  const hiddenReasons = new Map(state.hiddenReasons);
+  if (reason) hiddenReasons.set(postId, reason);
+  else hiddenReasons.delete(postId);
+  return { ...state, hiddenReasons };
 }
 
 /** Posts newest first (ids grow with time; the server orders the same way). */
@@ -163,10 +223,40 @@ function renamed(state, person) {
   return { ...next, me, threads: threadsChanged ? threads : state.threads };
 }
 
+/** A post and everything hanging on it leave the state. */
+function deleted(state, data) {
+  const id = data.post_id;
+  let next = state;
+  if (state.posts.has(id)) {
+    const posts = new Map(state.posts);
+    posts.delete(id);
+    next = { ...state, posts };
+  }
+  // An offer's links go with it; an idea's group goes with the idea.
+  const gone = (link) => link.offer && link.offer.id === id;
+  next = changeEach(
+    next,
+    (post) => {
+      const helpers = withoutLinks(post.helpers, gone);
+      return helpers === post.helpers ? post : { ...post, helpers };
+    },
+    (group) => {
+      const offers = withoutLinks(group.offers, gone);
+      return offers === group.offers ? group : { ...group, offers };
+    },
+  );
+  if ([...next.groups.values()].some((g) => g.idea_id === id)) {
+    const groups = new Map([...next.groups].filter(([, g]) => g.idea_id !== id));
+    next = { ...next, groups };
+  }
+  return next;
+}
+
 const reducers = {
   "participant.joined": (state) => ({ ...state, participants: state.participants + 1 }),
 
-  "participant.renamed": (state, data) => (data.participant ? renamed(state, data.participant) : state),
+  "participant.renamed": (state, data) =>
+    data.participant ? renamed(state, data.participant) : state,
 
   "post.created": (state, data) => withPost(state, data.post),
 
@@ -205,32 +295,52 @@ const reducers = {
     );
   },
 
-  "post.deleted": (state, data) => {
+  "post.deleted": (state, data, envelope) => {
+    const id = data.post_id;
+    const reason = state.hiddenReasons.get(id);
+    let next = deleted(state, data);
+    if (reason) {
+      // A hidden post deleted: it no longer counts as hidden.
+      next = recount(withHiddenReason(next, id, null), envelope, data, (m) => bump(m, reason, -1));
+    } else if (!state.posts.has(id) && !isFacilitator(state) && state.moderation.hidden > 0) {
+      // A post this person never saw: perhaps one hidden before the page loaded.
+      next = recount(next, envelope, data, (m) => ({ ...m, unsure: true }));
+    }
+    return next;
+  },
+
+  "post.hidden": (state, data, envelope) => {
     const id = data.post_id;
     let next = state;
-    if (state.posts.has(id)) {
+    if (isFacilitator(state)) {
+      next = changePost(state, id, (post) =>
+        post.hidden ? post : { ...post, hidden: { reason: data.reason, at: envelope.at } },
+      );
+    } else if (state.posts.has(id)) {
       const posts = new Map(state.posts);
       posts.delete(id);
       next = { ...state, posts };
     }
-    // An offer's links go with it; an idea's group goes with the idea.
-    const gone = (link) => link.offer && link.offer.id === id;
-    next = changeEach(
-      next,
-      (post) => {
-        const helpers = withoutLinks(post.helpers, gone);
-        return helpers === post.helpers ? post : { ...post, helpers };
-      },
-      (group) => {
-        const offers = withoutLinks(group.offers, gone);
-        return offers === group.offers ? group : { ...group, offers };
-      },
+    next = withHiddenReason(next, id, data.reason);
+    return recount(next, envelope, data, (m) => bump(m, data.reason, 1));
+  },
+
+  "post.restored": (state, data, envelope) => {
+    const post = data.post;
+    if (!post) return state;
+    const reason =
+      data.reason ?? state.hiddenReasons.get(post.id) ?? state.posts.get(post.id)?.hidden?.reason;
+    const next = withHiddenReason(withPost(state, post), post.id, null);
+    return recount(next, envelope, data, (m) =>
+      reason ? bump(m, reason, -1) : { ...m, hidden: Math.max(0, m.hidden - 1), unsure: true },
     );
-    if ([...next.groups.values()].some((g) => g.idea_id === id)) {
-      const groups = new Map([...next.groups].filter(([, g]) => g.idea_id !== id));
-      next = { ...next, groups };
-    }
-    return next;
+  },
+
+  "facilitator.revoked": (state, data) => {
+    if (!state.me || data.participant_id !== state.me.id) return state;
+    // My own link was withdrawn: what only facilitators may see goes.
+    const posts = new Map([...state.posts].filter(([, post]) => !post.hidden));
+    return { ...state, me: { ...state.me, revoked: true }, posts };
   },
 
   "support.changed": (state, data) =>
@@ -300,7 +410,7 @@ const reducers = {
  */
 export function applyEvent(state, envelope) {
   const reduce = reducers[envelope.type];
-  const next = reduce ? reduce(state, envelope.data || {}) : state;
+  const next = reduce ? reduce(state, envelope.data || {}, envelope) : state;
   return { ...next, seq: envelope.seq };
 }
 
