@@ -35,6 +35,13 @@ def forbidden(message: str) -> BoardError:
     return BoardError("forbidden", message, 403)
 
 
+def access_revoked() -> BoardError:
+    """A co-facilitator's link that was withdrawn: it opens nothing any more."""
+    return BoardError(
+        "access_revoked", "This link has been withdrawn by the board's facilitator.", 403
+    )
+
+
 def not_joined() -> BoardError:
     """The caller has not joined this board (or its token is wrong)."""
     return BoardError("not_joined", "Join this board first.", 401)

@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from board import events
-from board.errors import BoardError, not_joined
+from board.errors import BoardError, access_revoked, not_joined
 from board.models import Board, BoardEvent, Comment, Group, GroupMember, Link, Participant, Post
 from board.schemas import board_out, group_out, participant_out, post_out
 from board.services import Actor
@@ -140,9 +140,7 @@ def identify(session: so.Session, code: str, token: str | None) -> Actor:
 
 def _admitted(participant: Participant) -> Actor:
     if participant.revoked_at is not None:
-        raise BoardError(
-            "access_revoked", "This link has been withdrawn by the board's facilitator.", 403
-        )
+        raise access_revoked()
     return Actor(participant.board_id, participant.id)
 
 

@@ -25,6 +25,14 @@ def _group_on_board(session: so.Session, board_id: int, group_id: int) -> Group:
     return group
 
 
+def _open_group(session: so.Session, board_id: int, group_id: int) -> Group:
+    """A group on this board that has not closed (a closed group is read-only)."""
+    group = _group_on_board(session, board_id, group_id)
+    if group.closed_at is not None:
+        raise BoardError("group_closed", "This group has closed.", 409)
+    return group
+
+
 def _member(group: Group, participant_id: int) -> GroupMember | None:
     return next((m for m in group.members if m.participant_id == participant_id), None)
 
@@ -123,9 +131,7 @@ def hand_over(actor: Actor, op_id: str, group_id: int, participant_id: int) -> d
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            group = _group_on_board(session, board.id, group_id)
-            if group.closed_at is not None:
-                raise BoardError("group_closed", "This group has closed.", 409)
+            group = _open_group(session, board.id, group_id)
             if group.coordinator_id != actor.participant_id:
                 raise forbidden("Only the group's coordinator can hand over.")
             if participant_id == actor.participant_id:
@@ -153,9 +159,7 @@ def rename_group(actor: Actor, op_id: str, group_id: int, name: str) -> dict[str
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            group = _group_on_board(session, board.id, group_id)
-            if group.closed_at is not None:
-                raise BoardError("group_closed", "This group has closed.", 409)
+            group = _open_group(session, board.id, group_id)
             if group.coordinator_id != actor.participant_id:
                 raise forbidden("Only the group's coordinator can rename it.")
             group.name = name
@@ -187,9 +191,7 @@ def post_message(actor: Actor, op_id: str, group_id: int, body: str) -> dict[str
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            group = _group_on_board(session, board.id, group_id)
-            if group.closed_at is not None:
-                raise BoardError("group_closed", "This group has closed.", 409)
+            group = _open_group(session, board.id, group_id)
             if (
                 _member(group, actor.participant_id) is None
                 and not acting(session, actor).is_facilitator

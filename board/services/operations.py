@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from board.errors import BoardError
+from board.errors import BoardError, access_revoked
 from board.models import Operation, Participant
 
 
@@ -35,9 +35,7 @@ def once(
     participant = session.get_one(Participant, participant_id)
     if participant.revoked_at is not None:
         # A socket subscribed before the link was withdrawn still names this participant.
-        raise BoardError(
-            "access_revoked", "This link has been withdrawn by the board's facilitator.", 403
-        )
+        raise access_revoked()
     done = session.scalar(
         sa.select(Operation).where(
             Operation.participant_id == participant_id, Operation.op_id == op_id
