@@ -18,7 +18,7 @@ from board.errors import BoardError
 from board.extensions import csrf
 from board.identity import bearer_token, current_actor, public_url, remember
 from board.presence import presence
-from board.services import Actor, boards, groups, links, moderation, posts
+from board.services import Actor, boards, groups, links, moderation, posts, results, session
 from board.services import offers as offer_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -288,6 +288,103 @@ def moderation_log(code: str) -> Response:
             },
         )
     return jsonify(log=moderation.moderation_log(actor))
+
+
+def _write(code: str, action: Any, spec: Any, **path: Any) -> Response:
+    """A write whose route only parses: the service checks who may do it and when."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), **path}, spec, partial=spec is schemas.SESSION)
+    return jsonify(action(actor, **fields))
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/approve")
+def approve_post(code: str, post_id: int) -> Response:
+    """Approve a post waiting in the pre-moderation queue (facilitators)."""
+    return _write(code, moderation.approve_post, schemas.APPROVE, post_id=post_id)
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/reject")
+def reject_post(code: str, post_id: int) -> Response:
+    """Keep a queued post off the board, with a ``reason`` its author sees (facilitators)."""
+    return _write(code, moderation.reject_post, schemas.REJECT, post_id=post_id)
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/merge")
+def merge_post(code: str, post_id: int) -> Response:
+    """Merge this duplicate into ``into_id`` (facilitators)."""
+    return _write(code, moderation.merge_posts, schemas.MERGE, post_id=post_id)
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/pin")
+def pin_post(code: str, post_id: int) -> Response:
+    """Pin (``pinned``: true, the default) or unpin a post (facilitators)."""
+    return _write(code, moderation.pin_post, schemas.PIN, post_id=post_id)
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/reports")
+def report_post(code: str, post_id: int) -> Response:
+    """Report a post with a ``reason``."""
+    return _write(code, moderation.report_post, schemas.REPORT, post_id=post_id)
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/dots")
+def place_dot(code: str, post_id: int) -> Response:
+    """Place one of your dots on an idea or need (while prioritising)."""
+    return _write(code, session.place_dot, schemas.DOT, post_id=post_id)
+
+
+@bp.delete("/boards/<code>/posts/<int:post_id>/dots")
+def take_back_dot(code: str, post_id: int) -> Response:
+    """Take one of your dots back off a post."""
+    return _write(code, session.take_back_dot, schemas.DOT, post_id=post_id)
+
+
+@bp.post("/boards/<code>/participants/<int:participant_id>/mute")
+def mute_participant(code: str, participant_id: int) -> Response:
+    """Mute (``muted``: true, the default) or unmute a participant (facilitators)."""
+    return _write(code, moderation.mute_participant, schemas.MUTE, participant_id=participant_id)
+
+
+@bp.delete("/boards/<code>/participants/<int:participant_id>")
+def remove_participant(code: str, participant_id: int) -> Response:
+    """Remove a participant from the board (facilitators)."""
+    return _write(
+        code,
+        moderation.remove_participant,
+        schemas.REMOVE_PARTICIPANT,
+        participant_id=participant_id,
+    )
+
+
+@bp.patch("/boards/<code>/session")
+def update_session(code: str) -> Response:
+    """Change the session's settings: phase, lock, pre-moderation, silent brainstorming,
+    dot budget, hidden dots, report threshold, slow mode (facilitators)."""
+    return _write(code, session.update_session, schemas.SESSION)
+
+
+@bp.put("/boards/<code>/timer")
+def set_timer(code: str) -> Response:
+    """Start a countdown of ``seconds`` (0 stops it) (facilitators)."""
+    return _write(code, session.set_timer, schemas.TIMER)
+
+
+@bp.put("/boards/<code>/spotlight")
+def set_spotlight(code: str) -> Response:
+    """Spotlight ``post_id`` on every screen; null or absent ends it (facilitators)."""
+    return _write(code, session.spotlight, schemas.SPOTLIGHT)
+
+
+@bp.get("/boards/<code>/results")
+def board_results(code: str) -> Response:
+    """Ranked ideas and needs, offers inventory, groups formed."""
+    return jsonify(results.results(_actor(code)))
+
+
+@bp.get("/boards/<code>/fairness")
+def board_fairness(code: str) -> Response:
+    """Who is being heard (facilitators)."""
+    return jsonify(results.fairness(_actor(code)))
 
 
 def _as_object(payload: Any) -> dict[str, Any]:

@@ -4,6 +4,12 @@ Every change to a board appends one event to that board's log in the same transa
 with the next per-board seq. Events are published to the board's Socket.IO room only
 after the transaction commits; a rollback publishes nothing. Nothing else emits board
 state. Each dataclass's docstring is the spec of its ``data``.
+
+Most events are public. A *private* event (a post waiting for approval, a dot while dots
+are hidden, a report) goes in full only to the board's facilitators and, when it names
+one, to one participant (``private_to``: the author, the voter). Everyone else receives the
+same seq as ``{"type": "private", "data": {}}``, live and in replay, so every client's seq
+stays gapless and nobody learns the content.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from board.extensions import socketio
-from board.models import Board, BoardEvent, utcnow
+from board.models import Board, BoardEvent, Participant, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +217,133 @@ class FacilitatorRevoked(Event):
     participant_id: int
 
 
+@dataclasses.dataclass(frozen=True)
+class PostApproved(Event):
+    """A facilitator approved a post from the pre-moderation queue. ``post``: the full post,
+    now on the board for everyone (clients that did not have it add it)."""
+
+    type: ClassVar[str] = "post.approved"
+    post: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class PostRejected(Event):
+    """Private (author and facilitators): a queued post was not approved.
+
+    ``post_id``, ``title``, ``reason`` (a moderation reason), ``note``.
+    """
+
+    type: ClassVar[str] = "post.rejected"
+    post_id: int
+    title: str
+    reason: str
+    note: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PostsRevealed(Event):
+    """The facilitator ended silent brainstorming: ``posts``, every post held back until now,
+    in full, appear for everyone at once."""
+
+    type: ClassVar[str] = "posts.revealed"
+    posts: list[dict[str, Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class PostMerged(Event):
+    """A facilitator merged a duplicate into another post.
+
+    ``from_id`` (dropped from the board), ``from_title``, ``from_author_id``, ``into``: the
+    full post it was merged into, now carrying the duplicate's supports (one per person),
+    comments and helpers. Both authors are told by their clients.
+    """
+
+    type: ClassVar[str] = "post.merged"
+    from_id: int
+    from_title: str
+    from_author_id: int
+    into: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class PostPinned(Event):
+    """A facilitator pinned a post to the top, or unpinned it. ``post_id``, ``pinned``."""
+
+    type: ClassVar[str] = "post.pinned"
+    post_id: int
+    pinned: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PostReported(Event):
+    """Private (facilitators): someone reported a post.
+
+    ``post_id``, ``reason`` (this report's), ``reports`` (how many people have reported it),
+    ``hidden`` (whether this report reached the board's threshold and hid it).
+    """
+
+    type: ClassVar[str] = "post.reported"
+    post_id: int
+    reason: str
+    reports: int
+    hidden: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ParticipantMuted(Event):
+    """Private (that participant and facilitators): a facilitator muted or unmuted someone.
+    ``participant_id``, ``muted``. A muted person can read, support and place dots but
+    cannot post or comment."""
+
+    type: ClassVar[str] = "participant.muted"
+    participant_id: int
+    muted: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ParticipantRemoved(Event):
+    """A facilitator removed someone from the board: their link opens nothing from now on.
+    ``participant_id``. Their posts stay unless a facilitator hides them."""
+
+    type: ClassVar[str] = "participant.removed"
+    participant_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionChanged(Event):
+    """A facilitator changed how the session runs. ``session``: the whole session after the
+    change (as in the snapshot); ``changed``: the names of the fields that changed."""
+
+    type: ClassVar[str] = "session.changed"
+    session: dict[str, Any]
+    changed: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class DotsChanged(Event):
+    """Someone placed or took back a dot. Private (voter and facilitators) while dots are
+    hidden.
+
+    ``post_id``, ``participant_id``, ``mine`` (that person's dots on the post now),
+    ``spent`` (that person's dots on the whole board now), ``total`` (dots on the post now).
+    """
+
+    type: ClassVar[str] = "dots.changed"
+    post_id: int
+    participant_id: int
+    mine: int
+    spent: int
+    total: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DotsRevealed(Event):
+    """The facilitator revealed the dots. ``totals``: {post id (as text): dots}, every post."""
+
+    type: ClassVar[str] = "dots.revealed"
+    totals: dict[str, int]
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -233,13 +366,43 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PostHidden,
         PostRestored,
         FacilitatorRevoked,
+        PostApproved,
+        PostRejected,
+        PostsRevealed,
+        PostMerged,
+        PostPinned,
+        PostReported,
+        ParticipantMuted,
+        ParticipantRemoved,
+        SessionChanged,
+        DotsChanged,
+        DotsRevealed,
     )
 }
 
+#: What everyone but an event's audience receives in its place.
+PRIVATE_TYPE = "private"
+
+
+@dataclasses.dataclass(frozen=True)
+class Audience:
+    """A private event's audience: the board's facilitators, and ``participant_id`` if set."""
+
+    participant_id: int | None = None
+
+
+#: Facilitators only.
+STAFF = Audience()
+
 
 def room(board_code: str) -> str:
-    """The Socket.IO room of a board."""
+    """The Socket.IO room of a board: every connection subscribed to it."""
     return f"board:{board_code}"
+
+
+def person_room(board_code: str, participant_id: int) -> str:
+    """One participant's own connections to a board (projector views do not join it)."""
+    return f"board:{board_code}:p:{participant_id}"
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -262,8 +425,23 @@ def envelope(board_code: str, row: BoardEvent) -> dict[str, Any]:
     }
 
 
-def record(session: so.Session, board: Board, event: Event) -> int:
-    """Append ``event`` to the board's log inside the caller's transaction; return its seq."""
+def redacted(message: dict[str, Any]) -> dict[str, Any]:
+    """A private event as everyone outside its audience receives it: the seq, no content."""
+    return {**message, "type": PRIVATE_TYPE, "data": {}}
+
+
+def visible_to(row: BoardEvent, participant_id: int, staff: bool) -> bool:
+    """Whether a viewer gets this logged event in full (``staff``: a facilitator's own view)."""
+    return not row.private or staff or row.private_to == participant_id
+
+
+def record(
+    session: so.Session, board: Board, event: Event, audience: Audience | None = None
+) -> int:
+    """Append ``event`` to the board's log inside the caller's transaction; return its seq.
+
+    ``audience`` makes the event private to the board's facilitators (and one participant).
+    """
     keep = int(current_app.config["BOARD_EVENT_LOG_KEEP"])
     seq = session.execute(
         sa.update(Board)
@@ -275,6 +453,8 @@ def record(session: so.Session, board: Board, event: Event) -> int:
     board.last_seq = seq
     row = BoardEvent(board_id=board.id, seq=seq, type=event.type, payload=event.data())
     row.created_at = utcnow()
+    row.private = audience is not None
+    row.private_to = audience.participant_id if audience else None
     session.add(row)
     if seq % PRUNE_EVERY == 0 and seq > keep:
         session.execute(
@@ -282,13 +462,36 @@ def record(session: so.Session, board: Board, event: Event) -> int:
                 BoardEvent.board_id == board.id, BoardEvent.seq <= seq - keep
             )
         )
-    session.info.setdefault(PENDING_KEY, []).append(envelope(board.code, row))
+    message = envelope(board.code, row)
+    rooms: list[str] | None = None
+    if audience is not None:
+        # Facilitators as of this transaction: a withdrawn link is not among them.
+        staff = session.scalars(
+            sa.select(Participant.id).where(
+                Participant.board_id == board.id,
+                Participant.role == "facilitator",
+                Participant.revoked_at.is_(None),
+            )
+        ).all()
+        people = {*staff, *([audience.participant_id] if audience.participant_id else [])}
+        rooms = [person_room(board.code, pid) for pid in sorted(people)]
+    session.info.setdefault(PENDING_KEY, []).append((message, rooms))
     return seq
 
 
-def publish(message: dict[str, Any]) -> None:
-    """Emit one committed event to its board's room: the only place board events are sent."""
-    socketio.emit("event", message, to=room(message["board"]))
+def publish(message: dict[str, Any], private_rooms: list[str] | None = None) -> None:
+    """Emit one committed event: the only place board events are sent.
+
+    A private event goes in full to its audience's rooms first, then redacted to the
+    board's room; a client in both applies the first and ignores the second as a duplicate
+    of a seq it has (the order holds per connection, and through the message queue).
+    """
+    if private_rooms is None:
+        socketio.emit("event", message, to=room(message["board"]))
+        return
+    if private_rooms:
+        socketio.emit("event", message, to=private_rooms)
+    socketio.emit("event", redacted(message), to=room(message["board"]))
 
 
 def publish_presence(board_code: str, count: int) -> None:
@@ -297,15 +500,17 @@ def publish_presence(board_code: str, count: int) -> None:
 
 
 def publish_head(board_code: str, seq: int) -> None:
-    """Tell a board's room its newest seq, so a client that missed the last event notices."""
-    socketio.emit("head", {"board": board_code, "seq": seq}, to=room(board_code))
+    """Tell a board's room its newest seq, so a client that missed the last event notices,
+    and the server's clock (``now``), which timers count down on."""
+    message = {"board": board_code, "seq": seq, "now": iso(utcnow())}
+    socketio.emit("head", message, to=room(board_code))
 
 
 @sa.event.listens_for(so.Session, "after_commit")
 def _publish_after_commit(session: so.Session) -> None:
-    for message in session.info.pop(PENDING_KEY, []):
+    for message, private_rooms in session.info.pop(PENDING_KEY, []):
         try:
-            publish(message)
+            publish(message, private_rooms)
         except Exception:
             # The change is committed and logged: clients recover it by replay.
             log.exception("could not publish board event %s", message.get("seq"))

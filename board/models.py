@@ -14,6 +14,15 @@ BOARD_KINDS = ("workshop", "neighbourhood")
 POST_KINDS = ("idea", "skill", "tool", "need")
 ROLES = ("participant", "facilitator")
 MODERATION_REASONS = ("spam", "offensive", "off-topic", "personal information", "duplicate")
+#: What a participant may report a post for.
+REPORT_REASONS = ("spam", "offensive", "off-topic", "personal information")
+#: A workshop's phases, in order: the facilitator switches between them.
+PHASES = ("gather", "discuss", "prioritise", "closed")
+#: Where a post stands: on the board for everyone, waiting for a facilitator's approval
+#: (pre-moderation), not approved, or held back until the facilitator reveals the silent
+#: brainstorm. Only "visible" posts are seen by everyone; the others by their author and
+#: the facilitators.
+POST_STATES = ("visible", "pending", "rejected", "silent")
 # Ids travel to clients and into op results: SQLite must never hand a deleted row's id to
 # a new one (PostgreSQL sequences never do).
 NO_ID_REUSE = {"sqlite_autoincrement": True}
@@ -44,6 +53,26 @@ class Board(db.Model):
     last_seq: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
+    # The session the facilitators run (board.services.session checks every value; the
+    # columns were added to a live table, so they carry no constraints SQLite would have to
+    # rebuild the table for).
+    phase: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="gather", server_default="gather"
+    )
+    locked: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    premoderation: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    silent: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    dot_budget: so.Mapped[int] = so.mapped_column(default=3, server_default="3")
+    dots_hidden: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    #: Reports from this many people hide a post pending review (0: reports never hide).
+    report_threshold: so.Mapped[int] = so.mapped_column(default=3, server_default="3")
+    #: Seconds a participant waits between two posts (0: no slow mode).
+    slow_mode_seconds: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # A plain id: cleared when that post goes.
+    spotlight_post_id: so.Mapped[int | None]
+    timer_ends_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    timer_seconds: so.Mapped[int | None]
+
 
 class Participant(db.Model):
     """A person on one board: a display name or anonymous, and a role."""
@@ -65,8 +94,11 @@ class Participant(db.Model):
     # sha256 of the participant's secret token; the token itself is only ever shown once.
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    # A co-facilitator's link can be withdrawn: from then on it opens nothing.
+    # A co-facilitator's link can be withdrawn, and a participant removed from the board:
+    # from then on their link opens nothing.
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # A muted participant can read, support and place dots, but not post or comment.
+    muted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
     board: so.Mapped[Board] = so.relationship()
 
@@ -105,8 +137,22 @@ class Post(db.Model):
     # Hidden by a facilitator (with a reason from MODERATION_REASONS): only facilitators see it.
     hidden_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    state: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="visible", server_default="visible"
+    )
+    # Why a pre-moderated post was not approved (a moderation reason) and a note.
+    rejected_reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    pinned_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # Entered by a facilitator for someone without a phone (a paper card): their name.
+    on_behalf_of: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    # Merged into another post as a duplicate (it is hidden, reason "duplicate").
+    merged_into_id: so.Mapped[int | None]
 
     author: so.Mapped[Participant] = so.relationship()
+    board: so.Mapped[Board] = so.relationship()
+    dots: so.Mapped[list[Dot]] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="Dot.id"
+    )
     help_links: so.Mapped[list[Link]] = so.relationship(
         foreign_keys="Link.target_id",
         cascade="all, delete-orphan",
@@ -141,6 +187,48 @@ class Support(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     post: so.Mapped[Post] = so.relationship(back_populates="supports")
+
+
+class Dot(db.Model):
+    """One dot a participant placed on a post while prioritising (several may go on one)."""
+
+    __tablename__ = "dots"
+    __table_args__ = (sa.Index("ix_dots_board_id_participant_id", "board_id", "participant_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    post_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Report(db.Model):
+    """A participant's report of a post, with a reason; one per person per post."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "participant_id"),
+        sa.CheckConstraint(
+            "reason IN ('spam', 'offensive', 'off-topic', 'personal information')",
+            name="reason",
+        ),
+        NO_ID_REUSE,
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    post_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    reason: so.Mapped[str] = so.mapped_column(sa.String(40))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
 class Comment(db.Model):
@@ -294,7 +382,12 @@ class ModerationAction(db.Model):
 
 
 class BoardEvent(db.Model):
-    """One entry in a board's event log; seq increases by one per board with no gaps."""
+    """One entry in a board's event log; seq increases by one per board with no gaps.
+
+    A private event (about a post waiting for approval, say) is seen in full only by the
+    board's facilitators and by ``private_to`` (its author); everyone else gets the seq
+    with no content, so their seq stays gapless.
+    """
 
     __tablename__ = "board_events"
     __table_args__ = (sa.UniqueConstraint("board_id", "seq"), NO_ID_REUSE)
@@ -305,6 +398,8 @@ class BoardEvent(db.Model):
     type: so.Mapped[str] = so.mapped_column(sa.String(40))
     payload: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    private: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    private_to: so.Mapped[int | None]
 
 
 class Operation(db.Model):

@@ -12,7 +12,9 @@ from board.events import iso
 from board.models import (
     BOARD_KINDS,
     MODERATION_REASONS,
+    PHASES,
     POST_KINDS,
+    REPORT_REASONS,
     Board,
     Comment,
     Group,
@@ -98,6 +100,7 @@ class Whole:
 
     min: int = 0
     required: bool = True
+    max: int | None = None
 
     def parse(self, value: Any) -> int | None:
         if value is None:
@@ -106,6 +109,8 @@ class Whole:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < self.min:
             raise ValueError(f"must be a whole number, {self.min} or more")
+        if self.max is not None and value > self.max:
+            raise ValueError(f"must be a whole number from {self.min} to {self.max}")
         return value
 
 
@@ -194,6 +199,8 @@ NEW_POST = {
     "body": Text(0, 2000, required=False, default="", multiline=True),
     "tag": Text(1, 40, required=False, blank_is_none=True),
     "availability": Text(1, 80, required=False, blank_is_none=True),
+    # Facilitators only: the name of the person a post is entered for (a paper card).
+    "on_behalf_of": Text(1, 40, required=False, blank_is_none=True),
 }
 EDIT_POST = {
     "op_id": OpId(),
@@ -234,6 +241,34 @@ OFFER_SEARCH = {
     "tag": Text(1, 40, required=False, blank_is_none=True),
     "q": Text(1, 100, required=False, blank_is_none=True),
 }
+APPROVE = {"op_id": OpId(), "post_id": Whole(1)}
+REJECT = MODERATE
+MERGE = {"op_id": OpId(), "post_id": Whole(1), "into_id": Whole(1)}
+PIN = {"op_id": OpId(), "post_id": Whole(1), "pinned": Flag(default=True)}
+REPORT = {"op_id": OpId(), "post_id": Whole(1), "reason": Choice(REPORT_REASONS)}
+MUTE = {"op_id": OpId(), "participant_id": Whole(1), "muted": Flag(default=True)}
+REMOVE_PARTICIPANT = {
+    "op_id": OpId(),
+    "participant_id": Whole(1),
+    "note": Text(0, 500, required=False, default="", multiline=True),
+}
+#: Parsed with ``partial``: only the named settings change.
+SESSION = {
+    "op_id": OpId(),
+    "phase": Choice(PHASES, required=False),
+    "locked": Flag(),
+    "premoderation": Flag(),
+    "silent": Flag(),
+    "dot_budget": Whole(0, required=False, max=20),
+    "dots_hidden": Flag(),
+    "report_threshold": Whole(0, required=False, max=50),
+    "slow_mode_seconds": Whole(0, required=False, max=3600),
+}
+#: Seconds 0 stops the timer.
+TIMER = {"op_id": OpId(), "seconds": Whole(0, max=4 * 3600)}
+#: No post_id (or null) ends the spotlight.
+SPOTLIGHT = {"op_id": OpId(), "post_id": Whole(1, required=False)}
+DOT = {"op_id": OpId(), "post_id": Whole(1)}
 NEW_COMMENT = {"op_id": OpId(), "post_id": Whole(1), "body": Text(1, 1000, multiline=True)}
 
 
@@ -324,6 +359,15 @@ def post_out(post: Post) -> dict[str, Any]:
         "hidden": None
         if post.hidden_at is None
         else {"reason": post.hidden_reason, "at": iso(post.hidden_at)},
+        # "visible", or (seen only by its author and facilitators) "pending" approval,
+        # "rejected", or "silent": held back until the silent brainstorm is revealed.
+        "state": post.state,
+        "rejected_reason": post.rejected_reason,
+        "merged_into_id": post.merged_into_id,
+        "pinned": post.pinned_at is not None,
+        "on_behalf_of": post.on_behalf_of,
+        # None while the facilitator keeps dots hidden.
+        "dot_count": None if post.board.dots_hidden else len(post.dots),
         "helpers": [link_out(link) for link in post.help_links],
         "group": None
         if group is None
@@ -339,6 +383,25 @@ def post_out(post: Post) -> dict[str, Any]:
         "support_count": len(supporter_ids),
         "supporter_ids": supporter_ids,
         "comments": [comment_out(c) for c in post.comments],
+    }
+
+
+def session_out(board: Board) -> dict[str, Any]:
+    """How the facilitators are running the board now: every screen shows this."""
+    timer = None
+    if board.timer_ends_at is not None:
+        timer = {"ends_at": iso(board.timer_ends_at), "seconds": board.timer_seconds}
+    return {
+        "phase": board.phase,
+        "locked": board.locked,
+        "premoderation": board.premoderation,
+        "silent": board.silent,
+        "dot_budget": board.dot_budget,
+        "dots_hidden": board.dots_hidden,
+        "report_threshold": board.report_threshold,
+        "slow_mode_seconds": board.slow_mode_seconds,
+        "spotlight_post_id": board.spotlight_post_id,
+        "timer": timer,
     }
 
 

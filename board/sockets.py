@@ -7,6 +7,7 @@ Every client event gets an ack: ``{"ok": true, "data": ...}`` or
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import threading
@@ -20,8 +21,9 @@ from board import events, schemas
 from board.errors import BoardError, not_joined
 from board.extensions import socketio
 from board.identity import current_actor
+from board.models import utcnow
 from board.presence import presence
-from board.services import Actor, boards, groups, links, moderation, posts
+from board.services import Actor, boards, groups, links, moderation, posts, session
 from board.storage import read_snapshot
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ _subscribed: dict[str, dict[str, Actor]] = {}
 _heartbeat_started = False
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+#: ``subscribe``'s ``view``: "public" shows what everyone sees (the projector).
+VIEWS = ("public", "own")
 
 
 def _error_ack(error: BoardError) -> dict[str, Any]:
@@ -89,9 +93,14 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     token = payload.get("token")
     if token is not None and not isinstance(token, str):
         raise BoardError("invalid_input", "Token must be text.", 422, {"token": "must be text"})
+    view = schemas.parse(payload, {"view": schemas.Choice(VIEWS, required=False)})["view"]
     actor = current_actor(code, token)
-    # Join the room before reading, so no event falls between the read and the first emit.
+    if view == "public":
+        actor = dataclasses.replace(actor, public_view=True)
+    # Join the rooms before reading, so no event falls between the read and the first emit.
     join_room(events.room(code))
+    if not actor.public_view:
+        join_room(events.person_room(code, actor.participant_id))
     with _lock:
         _subscribed.setdefault(request.sid, {})[code] = actor
     before = presence.count(code)
@@ -100,17 +109,20 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
         events.publish_presence(code, count)
     _start_heartbeat()
     replay = boards.events_since(actor, since) if since is not None else None
+    now = events.iso(utcnow())
     if replay is None:
-        return {"mode": "snapshot", "snapshot": boards.snapshot(actor), "presence": count}
-    return {"mode": "events", "events": replay, "presence": count}
+        snapshot = boards.snapshot(actor)
+        return {"mode": "snapshot", "snapshot": snapshot, "presence": count, "server_time": now}
+    return {"mode": "events", "events": replay, "presence": count, "server_time": now}
 
 
 @client_event("unsubscribe")
 def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
     """Leave a board's live feed."""
     code = _board_code(payload)
-    _subscriber(payload)
+    actor = _subscriber(payload)
     leave_room(events.room(code))
+    leave_room(events.person_room(code, actor.participant_id))
     with _lock:
         _subscribed.get(request.sid, {}).pop(code, None)
     count = presence.leave(code, request.sid)
@@ -217,6 +229,35 @@ def restore_post(payload: dict[str, Any]) -> dict[str, Any]:
     """Show a hidden post again (facilitators only)."""
     actor = _subscriber(payload)
     return moderation.restore_post(actor, **schemas.parse(payload, schemas.RESTORE))
+
+
+def _action_event(name: str, action: Callable[..., dict[str, Any]], spec: Any) -> None:
+    """A write whose handler only parses: the service checks who may do it and when."""
+
+    def handler(payload: dict[str, Any]) -> dict[str, Any]:
+        actor = _subscriber(payload)
+        return action(actor, **schemas.parse(payload, spec, partial=spec is schemas.SESSION))
+
+    handler.__name__ = handler.__qualname__ = name.replace(".", "_")
+    handler.__doc__ = action.__doc__
+    client_event(name)(handler)
+
+
+for _name, _action, _spec in (
+    ("post.approve", moderation.approve_post, schemas.APPROVE),
+    ("post.reject", moderation.reject_post, schemas.REJECT),
+    ("post.merge", moderation.merge_posts, schemas.MERGE),
+    ("post.pin", moderation.pin_post, schemas.PIN),
+    ("post.report", moderation.report_post, schemas.REPORT),
+    ("participant.mute", moderation.mute_participant, schemas.MUTE),
+    ("participant.remove", moderation.remove_participant, schemas.REMOVE_PARTICIPANT),
+    ("session.update", session.update_session, schemas.SESSION),
+    ("timer.set", session.set_timer, schemas.TIMER),
+    ("spotlight.set", session.spotlight, schemas.SPOTLIGHT),
+    ("dot.place", session.place_dot, schemas.DOT),
+    ("dot.take_back", session.take_back_dot, schemas.DOT),
+):
+    _action_event(_name, _action, _spec)
 
 
 @socketio.on("*")

@@ -16,7 +16,7 @@ from tests.conftest import actor_of, join, new_board, op
 @pytest.fixture
 def published(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
-    monkeypatch.setattr(events, "publish", sent.append)
+    monkeypatch.setattr(events, "publish", lambda message, rooms=None: sent.append(message))
     return sent
 
 

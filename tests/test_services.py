@@ -20,7 +20,7 @@ from tests.conftest import actor_of, join, new_board, op
 def published(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Every event handed to Socket.IO, in order."""
     sent: list[dict[str, Any]] = []
-    monkeypatch.setattr(events, "publish", sent.append)
+    monkeypatch.setattr(events, "publish", lambda message, rooms=None: sent.append(message))
     return sent
 
 

@@ -15,3 +15,5 @@ class Actor:
 
     board_id: int
     participant_id: int
+    #: The projector: a facilitator's connection that shows what everyone sees.
+    public_view: bool = False

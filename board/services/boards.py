@@ -13,9 +13,21 @@ from flask import current_app
 
 from board import events
 from board.errors import BoardError, access_revoked, not_joined
-from board.models import Board, BoardEvent, Comment, Group, GroupMember, Link, Participant, Post
-from board.schemas import board_out, group_out, participant_out, post_out
+from board.models import (
+    Board,
+    BoardEvent,
+    Comment,
+    Group,
+    GroupMember,
+    Link,
+    Participant,
+    Post,
+    Report,
+    utcnow,
+)
+from board.schemas import board_out, group_out, participant_out, post_out, session_out
 from board.services import Actor
+from board.services.rules import can_see, is_staff
 from board.storage import read_snapshot, write_transaction
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S and 8/B are left out, so a code read off a
@@ -181,6 +193,7 @@ def snapshot(actor: Actor) -> dict[str, Any]:
                 so.selectinload(Post.help_links).selectinload(Link.offer).selectinload(Post.author),
                 so.selectinload(Post.help_links).selectinload(Link.helper),
                 so.selectinload(Post.group).selectinload(Group.members),
+                so.selectinload(Post.dots),
             )
         ).all()
         groups = session.scalars(
@@ -189,27 +202,62 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             .order_by(Group.id)
             .options(so.selectinload(Group.members).selectinload(GroupMember.participant))
         ).all()
-        if not me.is_facilitator:
-            posts = [p for p in posts if p.hidden_at is None]
+        staff = is_staff(me, actor)
+        posts = [p for p in posts if can_see(p, me, staff)]
         participant_count = session.scalar(
             sa.select(sa.func.count()).where(Participant.board_id == board.id)
         )
-        return {
+        my_dots: dict[str, int] = {}
+        for post in posts:
+            mine = sum(1 for d in post.dots if d.participant_id == me.id)
+            if mine:
+                my_dots[str(post.id)] = mine
+        shaped: dict[str, Any] = {
             "board": board_out(board),
             "seq": board.last_seq,
-            "me": participant_out(me),
+            "server_time": events.iso(utcnow()),
+            "me": {**participant_out(me), "muted": me.muted_at is not None},
             "participants": participant_count,
+            "session": session_out(board),
             "posts": [post_out(p) for p in posts],
             "groups": [group_out(g) for g in groups],
             "moderation": moderation_summary(session, board.id),
+            "my_dots": my_dots,
+            "dots_spent": sum(my_dots.values()),
         }
+        if staff:
+            shaped["staff"] = staff_view(session, board, posts)
+        return shaped
+
+
+def staff_view(session: so.Session, board: Board, posts: list[Post]) -> dict[str, Any]:
+    """What only facilitators see in the snapshot: dots while hidden, reports, the muted."""
+    reports = session.execute(
+        sa.select(Report.post_id, sa.func.count())
+        .where(Report.board_id == board.id)
+        .group_by(Report.post_id)
+    ).all()
+    muted = session.scalars(
+        sa.select(Participant.id).where(
+            Participant.board_id == board.id, Participant.muted_at.is_not(None)
+        )
+    ).all()
+    return {
+        "dot_totals": {str(p.id): len(p.dots) for p in posts if p.dots},
+        "reports": {str(post_id): n for post_id, n in reports},
+        "muted_ids": list(muted),
+    }
 
 
 def moderation_summary(session: so.Session, board_id: int) -> dict[str, Any]:
     """What everyone may know about moderation: how many posts are hidden, and why."""
     rows = session.execute(
         sa.select(Post.hidden_reason, sa.func.count())
-        .where(Post.board_id == board_id, Post.hidden_at.is_not(None))
+        .where(
+            Post.board_id == board_id,
+            Post.hidden_at.is_not(None),
+            Post.merged_into_id.is_(None),
+        )
         .group_by(Post.hidden_reason)
         .order_by(sa.func.count().desc(), Post.hidden_reason)
     ).all()
@@ -238,7 +286,15 @@ def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
         ).all()
         if not rows or rows[0].seq != since + 1 or rows[-1].seq != board.last_seq:
             return None
-        return [events.envelope(board.code, row) for row in rows]
+        me = session.get_one(Participant, actor.participant_id)
+        staff = is_staff(me, actor)
+        out = []
+        for row in rows:
+            message = events.envelope(board.code, row)
+            out.append(
+                message if events.visible_to(row, me.id, staff) else events.redacted(message)
+            )
+        return out
 
 
 def head(board_code: str) -> int:

@@ -14,7 +14,7 @@ from board.schemas import group_message_out, group_out, participant_out
 from board.services import Actor
 from board.services.boards import lock_board
 from board.services.operations import once
-from board.services.posts import acting, post_on_board
+from board.services.rules import may_write, open_post
 from board.storage import read_snapshot, write_transaction
 
 
@@ -49,10 +49,10 @@ def join_group(
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            idea = post_on_board(session, actor, post_id)
+            me = may_write(session, actor, board)
+            idea = open_post(session, actor, post_id)
             if idea.kind != "idea":
                 raise BoardError("invalid_target", "Groups form around ideas.", 422)
-            me = acting(session, actor)
             group = idea.group
             if group is not None and group.closed_at is not None:
                 raise BoardError(
@@ -98,6 +98,7 @@ def leave_group(actor: Actor, op_id: str, group_id: int) -> dict[str, Any]:
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
+            may_write(session, actor, board)
             group = _group_on_board(session, board.id, group_id)
             mine = _member(group, actor.participant_id)
             if mine is None:
@@ -131,6 +132,7 @@ def hand_over(actor: Actor, op_id: str, group_id: int, participant_id: int) -> d
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
+            may_write(session, actor, board)
             group = _open_group(session, board.id, group_id)
             if group.coordinator_id != actor.participant_id:
                 raise forbidden("Only the group's coordinator can hand over.")
@@ -159,6 +161,7 @@ def rename_group(actor: Actor, op_id: str, group_id: int, name: str) -> dict[str
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
+            may_write(session, actor, board)
             group = _open_group(session, board.id, group_id)
             if group.coordinator_id != actor.participant_id:
                 raise forbidden("Only the group's coordinator can rename it.")
@@ -191,11 +194,9 @@ def post_message(actor: Actor, op_id: str, group_id: int, body: str) -> dict[str
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
+            me = may_write(session, actor, board, speaking=True)
             group = _open_group(session, board.id, group_id)
-            if (
-                _member(group, actor.participant_id) is None
-                and not acting(session, actor).is_facilitator
-            ):
+            if _member(group, me.id) is None and not me.is_facilitator:
                 raise BoardError(
                     "not_a_member", "Say \u201cI'm in\u201d to write in this group.", 409
                 )

@@ -13,7 +13,7 @@ from board.schemas import link_out
 from board.services import Actor
 from board.services.boards import lock_board
 from board.services.operations import once
-from board.services.posts import acting, post_on_board
+from board.services.rules import may_write, open_post
 from board.storage import write_transaction
 
 HELPABLE = ("idea", "need")
@@ -28,11 +28,12 @@ def link_help(
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            target = post_on_board(session, actor, post_id)
+            may_write(session, actor, board)
+            target = open_post(session, actor, post_id)
             if target.kind not in HELPABLE:
                 raise BoardError("invalid_target", "Offers of help go on an idea or a need.", 422)
             if offer_id is not None:
-                offer = post_on_board(session, actor, offer_id)
+                offer = open_post(session, actor, offer_id)
                 if offer.author_id != actor.participant_id:
                     raise forbidden("You can only link your own offers.")
                 if offer.kind not in OFFERS:
@@ -78,7 +79,8 @@ def unlink_help(actor: Actor, op_id: str, link_id: int) -> dict[str, Any]:
             link = session.get(Link, link_id)
             if link is None or link.board_id != board.id:
                 raise BoardError("link_not_found", "That offer of help is not on this board.", 404)
-            if link.helper_id != actor.participant_id and not acting(session, actor).is_facilitator:
+            me = may_write(session, actor, board)
+            if link.helper_id != me.id and not me.is_facilitator:
                 raise forbidden("Only the helper or a facilitator can remove an offer of help.")
             target_id = link.target_id
             session.delete(link)

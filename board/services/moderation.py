@@ -16,27 +16,34 @@ import sqlalchemy.orm as so
 from board import events
 from board.errors import BoardError, forbidden
 from board.events import iso
-from board.models import Board, ModerationAction, Participant, utcnow
+from board.models import (
+    Comment,
+    Dot,
+    GroupMember,
+    Link,
+    ModerationAction,
+    Participant,
+    Post,
+    Report,
+    Support,
+    utcnow,
+)
 from board.schemas import participant_out, post_out
 from board.services import Actor
 from board.services.boards import Entry, lock_board, new_participant
 from board.services.operations import once
-from board.services.posts import acting, post_on_board
+from board.services.rules import (
+    audience,
+    log_action,
+    may_write,
+    open_post,
+    post_on_board,
+    require_facilitator,
+)
+from board.services.session import clear_spotlight
 from board.storage import read_snapshot, write_transaction
 
 LOG_COLUMNS = ("at", "facilitator", "action", "post_id", "participant_id", "reason", "note")
-
-
-def require_facilitator(session: so.Session, actor: Actor) -> Participant:
-    """The acting participant, if they may run this board; otherwise a 403."""
-    me = acting(session, actor)
-    if not me.is_facilitator:
-        raise forbidden("Only the board's facilitators can do that.")
-    return me
-
-
-def _log(session: so.Session, board: Board, me: Participant, action: str, **what: Any) -> None:
-    session.add(ModerationAction(board_id=board.id, actor_id=me.id, action=action, **what))
 
 
 def hide_post(
@@ -51,9 +58,12 @@ def hide_post(
             post = post_on_board(session, actor, post_id)
             if post.hidden_at is not None:
                 raise BoardError("already_hidden", "That post is already hidden.", 409)
+            seen_by = audience(post)
             post.hidden_at, post.hidden_reason = utcnow(), reason
-            _log(session, board, me, "hide", post_id=post.id, reason=reason, note=note)
-            seq = events.record(session, board, events.PostHidden(post.id, reason))
+            log_action(session, board, me, "hide", post_id=post.id, reason=reason, note=note)
+            seq = events.record(session, board, events.PostHidden(post.id, reason), seen_by)
+            if board.spotlight_post_id == post.id:
+                seq = clear_spotlight(session, board)
             return {"post_id": post.id, "hidden": True, "reason": reason, "seq": seq}
 
         return once(
@@ -76,11 +86,15 @@ def restore_post(actor: Actor, op_id: str, post_id: int, note: str = "") -> dict
             post = post_on_board(session, actor, post_id)
             if post.hidden_at is None:
                 raise BoardError("not_hidden", "That post is not hidden.", 409)
+            if post.merged_into_id is not None:
+                raise BoardError("post_merged", "That post was merged into another one.", 409)
             post.hidden_at, post.hidden_reason = None, None
-            _log(session, board, me, "restore", post_id=post.id, note=note)
+            # Restoring a post dismisses the reports that hid it.
+            session.execute(sa.delete(Report).where(Report.post_id == post.id))
+            log_action(session, board, me, "restore", post_id=post.id, note=note)
             session.flush()
             shaped = post_out(post)
-            seq = events.record(session, board, events.PostRestored(shaped))
+            seq = events.record(session, board, events.PostRestored(shaped), audience(post))
             return {"post": shaped, "seq": seq}
 
         return once(
@@ -89,6 +103,297 @@ def restore_post(actor: Actor, op_id: str, post_id: int, note: str = "") -> dict
             op_id,
             "post.restore",
             {"post_id": post_id, "note": note},
+            perform,
+        )
+
+
+def _queued(session: so.Session, actor: Actor, post_id: int) -> Post:
+    post = post_on_board(session, actor, post_id)
+    if post.state != "pending":
+        raise BoardError("not_pending", "That post is not waiting for approval.", 409)
+    return post
+
+
+def approve_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
+    """Let a post from the pre-moderation queue onto the board: it appears everywhere live.
+
+    During silent brainstorming it joins the held-back posts, to appear at the reveal.
+    """
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            me = require_facilitator(session, actor)
+            post = _queued(session, actor, post_id)
+            post.state = "silent" if board.silent else "visible"
+            log_action(session, board, me, "approve", post_id=post.id)
+            session.flush()
+            shaped = post_out(post)
+            seq = events.record(session, board, events.PostApproved(shaped), audience(post))
+            return {"post": shaped, "seq": seq}
+
+        return once(
+            session, actor.participant_id, op_id, "post.approve", {"post_id": post_id}, perform
+        )
+
+
+def reject_post(
+    actor: Actor, op_id: str, post_id: int, reason: str, note: str = ""
+) -> dict[str, Any]:
+    """Keep a queued post off the board, with a reason its author sees."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            me = require_facilitator(session, actor)
+            post = _queued(session, actor, post_id)
+            post.state, post.rejected_reason = "rejected", reason
+            log_action(session, board, me, "reject", post_id=post.id, reason=reason, note=note)
+            rejected = events.PostRejected(post.id, post.title, reason, note)
+            seq = events.record(session, board, rejected, audience(post))
+            return {"post_id": post.id, "rejected": True, "reason": reason, "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "post.reject",
+            {"post_id": post_id, "reason": reason, "note": note},
+            perform,
+        )
+
+
+def merge_posts(actor: Actor, op_id: str, post_id: int, into_id: int) -> dict[str, Any]:
+    """Merge a duplicate (``post_id``) into another post (``into_id``).
+
+    Supports move, one per person (someone who supported both counts once); comments,
+    dots, helpers and group members move; the duplicate is kept hidden ("duplicate") for
+    the log, and both authors are told.
+    """
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            me = require_facilitator(session, actor)
+            dup = open_post(session, actor, post_id)
+            into = open_post(session, actor, into_id)
+            if dup.id == into.id:
+                raise BoardError("invalid_input", "A post cannot be merged into itself.", 422)
+            _move_everything(session, dup, into)
+            dup.hidden_at, dup.hidden_reason, dup.merged_into_id = utcnow(), "duplicate", into.id
+            log_action(
+                session,
+                board,
+                me,
+                "merge",
+                post_id=dup.id,
+                reason="duplicate",
+                note=f"merged into post {into.id}",
+            )
+            session.flush()
+            session.expire(into)
+            shaped = post_out(into)
+            merged = events.PostMerged(dup.id, dup.title, dup.author_id, shaped)
+            seq = events.record(session, board, merged)
+            if board.spotlight_post_id == dup.id:
+                seq = clear_spotlight(session, board)
+            return {"from_id": dup.id, "into": shaped, "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "post.merge",
+            {"post_id": post_id, "into_id": into_id},
+            perform,
+        )
+
+
+def _move_everything(session: so.Session, dup: Post, into: Post) -> None:
+    supporters = set(
+        session.scalars(sa.select(Support.participant_id).where(Support.post_id == into.id))
+    )
+    for support in list(dup.supports):
+        if support.participant_id in supporters:
+            session.delete(support)
+        else:
+            support.post_id = into.id
+    session.execute(sa.update(Comment).where(Comment.post_id == dup.id).values(post_id=into.id))
+    session.execute(sa.update(Dot).where(Dot.post_id == dup.id).values(post_id=into.id))
+    linked = session.scalars(sa.select(Link).where(Link.target_id == into.id)).all()
+    have = {(link.offer_id, link.helper_id if link.offer_id is None else None) for link in linked}
+    for link in session.scalars(sa.select(Link).where(Link.target_id == dup.id)).all():
+        key = (link.offer_id, link.helper_id if link.offer_id is None else None)
+        if key in have:
+            session.delete(link)
+        else:
+            link.target_id = into.id
+    if dup.group is not None and into.kind == "idea":
+        if into.group is None:
+            dup.group.idea_id = into.id
+        else:
+            members = {m.participant_id for m in into.group.members}
+            for member in list(dup.group.members):
+                if member.participant_id not in members:
+                    into.group.members.append(
+                        GroupMember(participant_id=member.participant_id, joined_at=utcnow())
+                    )
+            dup.group.closed_at = utcnow()
+            dup.group.members.clear()
+    session.flush()
+    session.expire(dup)
+
+
+def pin_post(actor: Actor, op_id: str, post_id: int, pinned: bool = True) -> dict[str, Any]:
+    """Pin a post to the top of every screen, or unpin it."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            me = require_facilitator(session, actor)
+            post = open_post(session, actor, post_id)
+            if (post.pinned_at is not None) == pinned:
+                raise BoardError(
+                    "no_change",
+                    "That post is already pinned." if pinned else "It is not pinned.",
+                    409,
+                )
+            post.pinned_at = utcnow() if pinned else None
+            log_action(session, board, me, "pin" if pinned else "unpin", post_id=post.id)
+            seq = events.record(session, board, events.PostPinned(post.id, pinned))
+            return {"post_id": post.id, "pinned": pinned, "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "post.pin",
+            {"post_id": post_id, "pinned": pinned},
+            perform,
+        )
+
+
+def report_post(actor: Actor, op_id: str, post_id: int, reason: str) -> dict[str, Any]:
+    """A participant reports a post; at the board's threshold of reporters it is hidden
+    pending a facilitator's review (restoring it dismisses the reports)."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            me = may_write(session, actor, board)
+            post = open_post(session, actor, post_id)
+            if post.author_id == me.id:
+                raise BoardError("invalid_input", "You cannot report your own post.", 422)
+            done = session.scalar(
+                sa.select(Report.id).where(
+                    Report.post_id == post.id, Report.participant_id == me.id
+                )
+            )
+            if done is not None:
+                raise BoardError("already_reported", "You have already reported this post.", 409)
+            session.add(
+                Report(board_id=board.id, post_id=post.id, participant_id=me.id, reason=reason)
+            )
+            session.flush()
+            reasons = session.execute(
+                sa.select(Report.reason, sa.func.count())
+                .where(Report.post_id == post.id)
+                .group_by(Report.reason)
+                .order_by(sa.func.count().desc(), Report.reason)
+            ).all()
+            reports = sum(n for _, n in reasons)
+            hide = bool(board.report_threshold) and reports >= board.report_threshold
+            reported = events.PostReported(post.id, reason, reports, hide)
+            seq = events.record(session, board, reported, events.STAFF)
+            if hide:
+                top = reasons[0][0]
+                post.hidden_at, post.hidden_reason = utcnow(), top
+                log_action(
+                    session,
+                    board,
+                    me,
+                    "hidden_by_reports",
+                    post_id=post.id,
+                    reason=top,
+                    note=f"{reports} reports",
+                )
+                seq = events.record(session, board, events.PostHidden(post.id, top))
+                if board.spotlight_post_id == post.id:
+                    seq = clear_spotlight(session, board)
+            return {"post_id": post.id, "reported": True, "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "post.report",
+            {"post_id": post_id, "reason": reason},
+            perform,
+        )
+
+
+def _participant(session: so.Session, actor: Actor, participant_id: int) -> Participant:
+    them = session.get(Participant, participant_id)
+    if them is None or them.board_id != actor.board_id:
+        raise BoardError("participant_not_found", "No participant with that id on this board.", 404)
+    if them.role == "facilitator":
+        raise forbidden(
+            "Facilitators cannot be muted or removed; withdraw a co-facilitator's link."
+        )
+    if them.revoked_at is not None:
+        raise BoardError("already_removed", "That person was already removed.", 409)
+    return them
+
+
+def mute_participant(
+    actor: Actor, op_id: str, participant_id: int, muted: bool = True
+) -> dict[str, Any]:
+    """Stop someone posting and commenting (they can still read, support and place dots)."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            me = require_facilitator(session, actor)
+            them = _participant(session, actor, participant_id)
+            if (them.muted_at is not None) == muted:
+                raise BoardError("no_change", "Already muted." if muted else "Not muted.", 409)
+            them.muted_at = utcnow() if muted else None
+            log_action(session, board, me, "mute" if muted else "unmute", participant_id=them.id)
+            change = events.ParticipantMuted(them.id, muted)
+            seq = events.record(session, board, change, events.Audience(them.id))
+            return {"participant_id": them.id, "muted": muted, "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "participant.mute",
+            {"participant_id": participant_id, "muted": muted},
+            perform,
+        )
+
+
+def remove_participant(
+    actor: Actor, op_id: str, participant_id: int, note: str = ""
+) -> dict[str, Any]:
+    """Remove someone from the board: their link opens nothing from now on."""
+    with write_transaction() as session:
+        board = lock_board(session, actor.board_id)
+
+        def perform() -> dict[str, Any]:
+            me = require_facilitator(session, actor)
+            them = _participant(session, actor, participant_id)
+            them.revoked_at = utcnow()
+            log_action(session, board, me, "remove", participant_id=them.id, note=note)
+            seq = events.record(session, board, events.ParticipantRemoved(them.id))
+            return {"participant_id": them.id, "removed": True, "seq": seq}
+
+        return once(
+            session,
+            actor.participant_id,
+            op_id,
+            "participant.remove",
+            {"participant_id": participant_id, "note": note},
             perform,
         )
 
@@ -104,7 +409,7 @@ def invite_facilitator(actor: Actor, display_name: str) -> Entry:
         board = lock_board(session, actor.board_id)
         me = require_facilitator(session, actor)
         invited, token = new_participant(session, board, display_name, False, "facilitator")
-        _log(session, board, me, "invite_facilitator", participant_id=invited.id)
+        log_action(session, board, me, "invite_facilitator", participant_id=invited.id)
         return Entry(board.code, invited.id, token, participant_out(invited))
 
 
@@ -132,7 +437,7 @@ def revoke_facilitator(actor: Actor, op_id: str, participant_id: int) -> dict[st
             if them.revoked_at is not None:
                 raise BoardError("already_revoked", "That link was already withdrawn.", 409)
             them.revoked_at = utcnow()
-            _log(session, board, me, "revoke_facilitator", participant_id=them.id)
+            log_action(session, board, me, "revoke_facilitator", participant_id=them.id)
             seq = events.record(session, board, events.FacilitatorRevoked(them.id))
             return {"participant_id": them.id, "revoked": True, "seq": seq}
 

@@ -19,6 +19,7 @@ from board.errors import BoardError
 from board.models import Comment, Group, Link, Post
 from board.schemas import post_out
 from board.services import Actor
+from board.services.rules import is_open, open_clause
 from board.storage import read_snapshot
 
 WORD_WEIGHT = 2
@@ -80,7 +81,7 @@ def search_offers(
     with read_snapshot() as session:
         query = (
             sa.select(Post)
-            .where(Post.board_id == actor.board_id, Post.hidden_at.is_(None))
+            .where(Post.board_id == actor.board_id, open_clause())
             .where(Post.kind == kind if kind else Post.kind.in_(("skill", "tool", "need")))
             .order_by(Post.id.desc())
         )
@@ -97,7 +98,7 @@ def suggest_offers(actor: Actor, post_id: int) -> list[dict[str, Any]]:
     """Offers on the board that look relevant to an idea or need, best first, with why."""
     with read_snapshot() as session:
         target = session.get(Post, post_id)
-        if target is None or target.board_id != actor.board_id or target.hidden_at is not None:
+        if target is None or target.board_id != actor.board_id or not is_open(target):
             raise BoardError("post_not_found", "That post is not on this board.", 404)
         if target.kind not in ("idea", "need"):
             raise BoardError("invalid_target", "Suggestions are for ideas and needs.", 422)
@@ -115,7 +116,7 @@ def suggest_offers(actor: Actor, post_id: int) -> list[dict[str, Any]]:
                 Post.board_id == actor.board_id,
                 Post.kind.in_(("skill", "tool")),
                 Post.author_id != target.author_id,
-                Post.hidden_at.is_(None),
+                open_clause(),
             ),
         )
         ranked = []

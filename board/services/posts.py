@@ -5,43 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from board import events
 from board.errors import BoardError, forbidden
-from board.models import Comment, Participant, Post, Support, utcnow
+from board.models import Comment, Post, Support, utcnow
 from board.schemas import comment_out, post_out
 from board.services import Actor
 from board.services.boards import lock_board
 from board.services.operations import once
+from board.services.rules import audience, may_post, may_write, open_post, post_on_board
+from board.services.session import clear_spotlight
 from board.storage import write_transaction
 
 EDITABLE = ("kind", "title", "body", "tag", "availability")
-
-
-def post_on_board(session: so.Session, actor: Actor, post_id: int) -> Post:
-    """The post with this id on the actor's board, as far as the actor may see it.
-
-    A post of another board is not found, and so is a hidden post for anyone but a
-    facilitator: to everyone else it is not on the board.
-    """
-    post = session.get(Post, post_id, populate_existing=True)
-    if (
-        post is not None
-        and post.hidden_at is not None
-        and not acting(session, actor).is_facilitator
-    ):
-        post = None
-    if post is None or post.board_id != actor.board_id:
-        raise BoardError(
-            "post_not_found", "That post is not on this board (it may be deleted).", 404
-        )
-    return post
-
-
-def acting(session: so.Session, actor: Actor) -> Participant:
-    """The acting participant, loaded in this transaction."""
-    return session.get_one(Participant, actor.participant_id)
 
 
 def create_post(
@@ -52,13 +28,27 @@ def create_post(
     body: str = "",
     tag: str | None = None,
     availability: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> dict[str, Any]:
-    """Add a post by the acting participant; returns {"post": ...}."""
+    """Add a post by the acting participant; returns {"post": ...}.
+
+    A participant's post waits in the queue while pre-moderation is on, and is held back
+    for the reveal during silent brainstorming. ``on_behalf_of`` (facilitators only) names
+    the person a facilitator is entering it for, from a paper card say.
+    """
     with write_transaction() as session:
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
+            me = may_post(session, actor, board)
+            if on_behalf_of is not None and not me.is_facilitator:
+                raise forbidden("Only a facilitator can enter a post for someone else.")
+            state = "visible"
+            if not me.is_facilitator:
+                state = "pending" if board.premoderation else "silent" if board.silent else state
             post = Post(
+                state=state,
+                on_behalf_of=on_behalf_of,
                 board_id=board.id,
                 author_id=actor.participant_id,
                 kind=kind,
@@ -71,17 +61,12 @@ def create_post(
             session.add(post)
             session.flush()
             shaped = post_out(post)
-            seq = events.record(session, board, events.PostCreated(shaped))
+            seq = events.record(session, board, events.PostCreated(shaped), audience(post))
             return {"post": shaped, "seq": seq}
 
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "post.create",
-            {"kind": kind, "title": title, "body": body, "tag": tag, "availability": availability},
-            perform,
-        )
+        request = {"kind": kind, "title": title, "body": body, "tag": tag}
+        request |= {"availability": availability, "on_behalf_of": on_behalf_of}
+        return once(session, actor.participant_id, op_id, "post.create", request, perform)
 
 
 def update_post(actor: Actor, op_id: str, post_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -95,15 +80,22 @@ def update_post(actor: Actor, op_id: str, post_id: int, changes: dict[str, Any])
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
+            may_write(session, actor, board, speaking=True)
             post = post_on_board(session, actor, post_id)
             if post.author_id != actor.participant_id:
                 raise forbidden("Only the author can edit a post.")
+            if post.state == "rejected" or post.merged_into_id is not None:
+                raise BoardError(
+                    "post_closed",
+                    "That post was not approved or was merged: it cannot change.",
+                    409,
+                )
             for name, value in changes.items():
                 setattr(post, name, value)
             post.updated_at = utcnow()
             session.flush()
             shaped = post_out(post)
-            seq = events.record(session, board, events.PostUpdated(shaped))
+            seq = events.record(session, board, events.PostUpdated(shaped), audience(post))
             return {"post": shaped, "seq": seq}
 
         return once(
@@ -122,17 +114,21 @@ def delete_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
+            me = may_write(session, actor, board)
             post = post_on_board(session, actor, post_id)
-            me = acting(session, actor)
             if post.author_id == me.id:
                 by = "author"
             elif me.is_facilitator:
                 by = "facilitator"
             else:
                 raise forbidden("Only the author or a facilitator can delete a post.")
+            seen_by = audience(post)
             session.delete(post)
             session.flush()
-            seq = events.record(session, board, events.PostDeleted(post_id=post_id, by=by))
+            deleted = events.PostDeleted(post_id=post_id, by=by)
+            seq = events.record(session, board, deleted, seen_by)
+            if board.spotlight_post_id == post_id:
+                seq = clear_spotlight(session, board)
             return {"post_id": post_id, "deleted": True, "seq": seq}
 
         return once(
@@ -146,7 +142,8 @@ def toggle_support(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = post_on_board(session, actor, post_id)
+            may_write(session, actor, board)
+            post = open_post(session, actor, post_id)
             mine = session.scalar(
                 sa.select(Support).where(
                     Support.post_id == post.id, Support.participant_id == actor.participant_id
@@ -185,7 +182,8 @@ def add_comment(actor: Actor, op_id: str, post_id: int, body: str) -> dict[str, 
         board = lock_board(session, actor.board_id)
 
         def perform() -> dict[str, Any]:
-            post = post_on_board(session, actor, post_id)
+            may_write(session, actor, board, speaking=True)
+            post = open_post(session, actor, post_id)
             comment = Comment(
                 post_id=post.id, author_id=actor.participant_id, body=body, created_at=utcnow()
             )
