@@ -356,6 +356,12 @@ def remove_participant(code: str, participant_id: int) -> Response:
     )
 
 
+@bp.get("/boards/<code>/participants")
+def board_participants(code: str) -> Response:
+    """Everyone on the board, with post counts and muted/removed (facilitators)."""
+    return jsonify(participants=moderation.participants(_actor(code)))
+
+
 @bp.patch("/boards/<code>/session")
 def update_session(code: str) -> Response:
     """Change the session's settings: phase, lock, pre-moderation, silent brainstorming,

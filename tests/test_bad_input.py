@@ -16,16 +16,16 @@ from flask.testing import FlaskClient
 from board.extensions import db
 from tests.conftest import socket_client
 
-TABLES = ("boards", "participants", "posts", "supports", "comments", "board_events", "operations")
+TABLES = tuple(t.name for t in db.metadata.sorted_tables)
 
 
-def fingerprint(app: Flask) -> tuple[int, ...]:
-    """Row counts of every table plus every board's head seq: any write changes it."""
-    with app.app_context():
-        with db.engine.connect() as conn:
-            counts = [conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES]
-            heads = conn.execute(sa.text("SELECT coalesce(sum(last_seq), 0) FROM boards")).scalar()
-        return (*counts, heads)
+def fingerprint(app: Flask) -> tuple[Any, ...]:
+    """Every row of every table: any write changes it."""
+    with app.app_context(), db.engine.connect() as conn:
+        return tuple(
+            tuple(map(tuple, conn.execute(sa.text(f"SELECT * FROM {t} ORDER BY id")).all()))
+            for t in TABLES
+        )
 
 
 @dataclass

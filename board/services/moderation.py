@@ -463,6 +463,36 @@ def facilitators(actor: Actor) -> list[dict[str, Any]]:
         return [{**participant_out(p), "revoked": p.revoked_at is not None} for p in rows]
 
 
+def participants(actor: Actor) -> list[dict[str, Any]]:
+    """Everyone on the board with how much they posted, and whether muted or removed
+    (facilitators only), in the order they joined."""
+    with read_snapshot() as session:
+        require_facilitator(session, actor)
+        counts = dict(
+            session.execute(
+                sa.select(Post.author_id, sa.func.count())
+                .where(Post.board_id == actor.board_id)
+                .group_by(Post.author_id)
+            ).all()
+        )
+        rows = session.scalars(
+            sa.select(Participant)
+            .where(Participant.board_id == actor.board_id)
+            .order_by(Participant.id)
+        ).all()
+        return [
+            {
+                **participant_out(p),
+                "posts": counts.get(p.id, 0),
+                "muted": p.muted_at is not None,
+                "removed": p.role == "participant" and p.revoked_at is not None,
+                "revoked": p.role == "facilitator" and p.revoked_at is not None,
+                "joined_at": iso(p.created_at),
+            }
+            for p in rows
+        ]
+
+
 def moderation_log(actor: Actor) -> list[dict[str, Any]]:
     """Every facilitator action on the board, oldest first (facilitators only)."""
     with read_snapshot() as session:

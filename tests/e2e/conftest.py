@@ -122,10 +122,11 @@ class LiveClient:
     a gap asks the server for the missing range (another ``subscribe`` with ``since``).
     """
 
-    def __init__(self, server: Server, code: str, token: str) -> None:
+    def __init__(self, server: Server, code: str, token: str, view: str | None = None) -> None:
         self.server = server
         self.code = code
         self.token = token
+        self.view = view
         self.last_seq: int | None = None
         self.applied: list[dict[str, Any]] = []
         self.received: list[dict[str, Any]] = []
@@ -150,11 +151,10 @@ class LiveClient:
         self.sio.start_background_task(self.subscribe)
 
     def subscribe(self) -> dict[str, Any]:
-        ack = self.sio.call(
-            "subscribe",
-            {"board": self.code, "token": self.token, "since": self.last_seq},
-            timeout=10,
-        )
+        request = {"board": self.code, "token": self.token, "since": self.last_seq}
+        if self.view:
+            request["view"] = self.view
+        ack = self.sio.call("subscribe", request, timeout=10)
         assert ack["ok"], ack
         data = ack["data"]
         with self.changed:
