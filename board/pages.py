@@ -8,6 +8,7 @@ so a double-tapped submit creates one post.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import uuid
 from datetime import datetime
@@ -266,7 +267,8 @@ def projector(code: str) -> Response | tuple[str, int] | str:
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
-    snapshot = boards.snapshot(actor)
+    # The room sees what residents see: not the queue, held-back posts or hidden ones.
+    snapshot = boards.snapshot(dataclasses.replace(actor, public_view=True))
     db.session.remove()
     if snapshot["me"]["role"] != "facilitator":
         return render_template("forbidden.html", board=snapshot["board"]), 403

@@ -9,9 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 
+from board.errors import BoardError
 from board.extensions import db
-from board.models import BoardEvent, Operation
-from board.services import posts
+from board.models import BoardEvent, Dot, Operation
+from board.services import posts, session
 from tests.conftest import actor_of, join, new_board, op
 
 
@@ -80,3 +81,30 @@ def test_concurrent_writes_keep_seq_gapless(any_db_app: Flask) -> None:
             sa.select(BoardEvent.seq).where(BoardEvent.board_id == writers[0].board_id)
         ).all()
         assert sorted(seqs) == list(range(1, 5 + 1 + 40))
+
+
+def test_concurrent_dots_never_exceed_the_budget(any_db_app: Flask) -> None:
+    """One person spending dots from many connections at once gets exactly the budget."""
+    with any_db_app.app_context():
+        lead = new_board()
+        code = lead.board_code
+        target = posts.create_post(actor_of(lead), op(), "idea", "Zebra crossing")["post"]["id"]
+        session.update_session(actor_of(lead), op(), phase="prioritise", dot_budget=3)
+        voter = actor_of(join(code, "Aisha"))
+        db.session.remove()
+
+    def place(_n: int) -> str:
+        with any_db_app.app_context():
+            try:
+                session.place_dot(voter, op(), target)
+                return "placed"
+            except BoardError as error:
+                return error.code
+            finally:
+                db.session.remove()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(place, range(12)))
+    assert sorted(outcomes) == ["no_dots_left"] * 9 + ["placed"] * 3
+    with any_db_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Dot)) == 3

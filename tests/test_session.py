@@ -7,6 +7,7 @@ and replay) and what was published to whom.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,7 +29,13 @@ class Hall:
 
 
 @pytest.fixture
-def hall(ctx: Flask) -> Hall:
+def hall(any_db_app: Flask) -> Iterator[Hall]:
+    """A board with a facilitator, two residents and the projector, on SQLite and PostgreSQL."""
+    with any_db_app.app_context():
+        yield _hall()
+
+
+def _hall() -> Hall:
     lead = new_board()
     code = lead.board_code
     lead_actor = actor_of(lead)

@@ -53,16 +53,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reports_participant_id'), ['participant_id'], unique=False)
 
     with op.batch_alter_table('board_events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('private', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('private', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('private_to', sa.Integer(), nullable=True))
 
     with op.batch_alter_table('boards', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phase', sa.String(length=16), server_default='gather', nullable=False))
-        batch_op.add_column(sa.Column('locked', sa.Boolean(), server_default=sa.text('0'), nullable=False))
-        batch_op.add_column(sa.Column('premoderation', sa.Boolean(), server_default=sa.text('0'), nullable=False))
-        batch_op.add_column(sa.Column('silent', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('locked', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('premoderation', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('silent', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('dot_budget', sa.Integer(), server_default='3', nullable=False))
-        batch_op.add_column(sa.Column('dots_hidden', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('dots_hidden', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('report_threshold', sa.Integer(), server_default='3', nullable=False))
         batch_op.add_column(sa.Column('slow_mode_seconds', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('spotlight_post_id', sa.Integer(), nullable=True))
