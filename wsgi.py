@@ -111,6 +111,13 @@ def main() -> None:
             from board.demo import ensure_demo_board
 
             print(ensure_demo_board(base_url).describe(), flush=True)
+    if app.config.get("BOARD_WEBHOOK_URL"):
+        # Sends what the outbox holds, including deliveries left pending by the last run.
+        from board.extensions import socketio
+        from board.services.webhooks import run_sender
+
+        interval = min(1.0, app.config["BOARD_WEBHOOK_BACKOFF"])
+        socketio.start_background_task(run_sender, app, socketio.sleep, interval)
     with contextlib.suppress(KeyboardInterrupt):
         serve(app, listener)
 

@@ -20,6 +20,16 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -64,6 +74,11 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BOARD_REPLAY_MAX": _int("BOARD_REPLAY_MAX", 500),
         "BOARD_HEAD_INTERVAL": _int("BOARD_HEAD_INTERVAL", 20),
         "BOARD_PUBLIC_URL": (os.environ.get("BOARD_PUBLIC_URL") or "").rstrip("/") or None,
+        # The council's webhook: each proposal state change is POSTed there, signed.
+        "BOARD_WEBHOOK_URL": os.environ.get("BOARD_WEBHOOK_URL") or None,
+        "BOARD_WEBHOOK_SECRET": os.environ.get("BOARD_WEBHOOK_SECRET") or None,
+        # Seconds before the first retry; each later retry waits twice as long (max 1 h).
+        "BOARD_WEBHOOK_BACKOFF": _float("BOARD_WEBHOOK_BACKOFF", 5.0),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": _bool("BOARD_SECURE_COOKIES", False),

@@ -344,6 +344,18 @@ class DotsRevealed(Event):
     totals: dict[str, int]
 
 
+@dataclasses.dataclass(frozen=True)
+class ProposalChanged(Event):
+    """A proposal was promoted, edited, moved on (submitted, received, under review,
+    decided, withdrawn) or its named people changed. ``proposal``: {id, reference, idea_id,
+    group_id, title, short_summary, state, decision (null, or {outcome, date,
+    decision_maker, reasons, conditions, alternatives_rejected, minutes_url}),
+    updated_at}. Clients show it on the idea's card."""
+
+    type: ClassVar[str] = "proposal.changed"
+    proposal: dict[str, Any]
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -377,6 +389,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SessionChanged,
         DotsChanged,
         DotsRevealed,
+        ProposalChanged,
     )
 }
 

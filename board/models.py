@@ -331,6 +331,8 @@ class GroupMember(db.Model):
         sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     joined_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Agreed to be named in the group's proposal (otherwise counted, not named).
+    named_in_proposal: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     participant: so.Mapped[Participant] = so.relationship()
 
@@ -379,6 +381,160 @@ class ModerationAction(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     actor: so.Mapped[Participant] = so.relationship()
+
+
+PROPOSAL_STATES = ("draft", "submitted", "received", "under_review", "decided", "withdrawn")
+DECISIONS = ("accepted", "accepted_with_conditions", "declined", "referred")
+ROUTES = (
+    "committee",
+    "ward_panel",
+    "asset_of_community_value",
+    "right_to_challenge",
+    "asset_transfer",
+    "business_case",
+    "participatory_budgeting",
+)
+ASKS = ("money", "building_or_land", "permission", "officer_time", "other")
+
+
+class Proposal(db.Model):
+    """An idea promoted by its group into the council's process, and the council's answer.
+
+    Plain-words fields as the guided form asks them; money in pence (GBP).
+    """
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "state IN ('draft', 'submitted', 'received', 'under_review', 'decided', 'withdrawn')",
+            name="state",
+        ),
+        sa.CheckConstraint("length(short_summary) <= 125", name="short_summary_length"),
+        NO_ID_REUSE,
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    # The idea it grew from (kept as a plain id: the proposal outlives a deleted idea).
+    idea_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    group_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("groups.id", ondelete="SET NULL")
+    )
+    reference: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    state: so.Mapped[str] = so.mapped_column(sa.String(16), default="draft")
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    short_summary: so.Mapped[str] = so.mapped_column(sa.String(125), default="")
+    summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    what_we_want: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    asks: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    amount_pence: so.Mapped[int | None]
+    ask_details: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    involved: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    ward: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    address: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    latitude: so.Mapped[float | None]
+    longitude: so.Mapped[float | None]
+    capital_pence: so.Mapped[int | None]
+    revenue_pence: so.Mapped[int | None]
+    cost_notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    options: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    reasons: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    risks: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    legal: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    benefits: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    left_out: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    route: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    # The named contact: a member who agreed to be named and contacted about it.
+    contact_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    contact_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    contact_email: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    contact_consent: so.Mapped[bool] = so.mapped_column(default=False)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # The council's decision record.
+    decision: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    decision_date: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    decision_maker: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    decision_reasons: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    conditions: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    alternatives_rejected: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    minutes_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+
+    transitions: so.Mapped[list[ProposalTransition]] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ProposalTransition.id"
+    )
+
+
+class ProposalTransition(db.Model):
+    """One step in a proposal's life: from, to, who, when, and a note."""
+
+    __tablename__ = "proposal_transitions"
+    __table_args__ = (NO_ID_REUSE,)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    proposal_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    from_state: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    to_state: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # Who: a participant's display name or an officer token's name.
+    actor: so.Mapped[str] = so.mapped_column(sa.String(120))
+    actor_kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class OfficerToken(db.Model):
+    """A council officer's API token (created with ``flask board officer-token NAME``)."""
+
+    __tablename__ = "officer_tokens"
+    __table_args__ = (NO_ID_REUSE,)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class WebhookDelivery(db.Model):
+    """The webhook outbox: one signed POST to the council, written with the change it reports.
+
+    Sent by a background task, retried with backoff until delivered; at least once, with
+    ``idempotency_key`` so the receiver can drop repeats.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_due", "delivered_at", "next_attempt_at"),
+        NO_ID_REUSE,
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    proposal_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="SET NULL")
+    )
+    event: so.Mapped[str] = so.mapped_column(sa.String(40))
+    idempotency_key: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    payload: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(
+        sa.DateTime(timezone=True), default=utcnow
+    )
+    last_status: so.Mapped[int | None]
+    last_error: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    delivered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
 class BoardEvent(db.Model):

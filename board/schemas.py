@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 from board.errors import BoardError
 from board.events import iso
 from board.models import (
+    ASKS,
     BOARD_KINDS,
+    DECISIONS,
     MODERATION_REASONS,
     PHASES,
     POST_KINDS,
     REPORT_REASONS,
+    ROUTES,
     Board,
     Comment,
     Group,
@@ -147,7 +151,111 @@ class OpId:
         return value
 
 
-Field = Text | Choice | Flag | Whole | Tags | OpId
+@dataclass(frozen=True)
+class Choices:
+    """A list of distinct words from a fixed set."""
+
+    options: tuple[str, ...]
+    required: ClassVar[bool] = False
+
+    def parse(self, value: Any) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or any(v not in self.options for v in value):
+            raise ValueError(f"must be a list of: {', '.join(self.options)}")
+        return list(dict.fromkeys(value))
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in pounds, at most two decimals, up to £100m; null for none."""
+
+    required: ClassVar[bool] = False
+    nullable: ClassVar[bool] = True
+
+    def parse(self, value: Any) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError("must be an amount in pounds, 0 or more")
+        if value > 100_000_000 or round(value * 100) != round(value * 100, 6):
+            raise ValueError("must be pounds and pence, up to 100,000,000")
+        return float(value)
+
+
+@dataclass(frozen=True)
+class Coordinate:
+    """A latitude (±90) or longitude (±180) in degrees; null for none."""
+
+    limit: int
+    required: ClassVar[bool] = False
+    nullable: ClassVar[bool] = True
+
+    def parse(self, value: Any) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > self.limit:
+            raise ValueError(f"must be a number of degrees from -{self.limit} to {self.limit}")
+        return float(value)
+
+
+@dataclass(frozen=True)
+class Email:
+    """An email address, loosely checked (something@something.something)."""
+
+    required: ClassVar[bool] = True
+
+    def parse(self, value: Any) -> str:
+        text = Text(3, 200).parse(value)
+        if text is None or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+            raise ValueError("must be an email address")
+        return text
+
+
+@dataclass(frozen=True)
+class IsoDate:
+    """A calendar date as YYYY-MM-DD."""
+
+    required: ClassVar[bool] = False
+
+    def parse(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be a date as YYYY-MM-DD")
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError as exc:
+            raise ValueError("must be a date as YYYY-MM-DD") from exc
+
+
+@dataclass(frozen=True)
+class Url:
+    """An http(s) address, or empty."""
+
+    required: ClassVar[bool] = False
+
+    def parse(self, value: Any) -> str:
+        text = Text(0, 500, required=False, default="").parse(value) or ""
+        if text and not re.fullmatch(r"https?://\S+", text):
+            raise ValueError("must start with http:// or https://")
+        return text
+
+
+Field = (
+    Text
+    | Choice
+    | Flag
+    | Whole
+    | Tags
+    | OpId
+    | Choices
+    | Money
+    | Coordinate
+    | Email
+    | IsoDate
+    | Url
+)
 
 
 def parse(payload: Any, spec: Mapping[str, Field], partial: bool = False) -> dict[str, Any]:
@@ -269,6 +377,59 @@ TIMER = {"op_id": OpId(), "seconds": Whole(0, max=4 * 3600)}
 #: No post_id (or null) ends the spotlight.
 SPOTLIGHT = {"op_id": OpId(), "post_id": Whole(1, required=False)}
 DOT = {"op_id": OpId(), "post_id": Whole(1)}
+PROMOTE = {"op_id": OpId(), "post_id": Whole(1)}
+#: The guided form; parsed with ``partial``: only the named fields change.
+PROPOSAL_EDIT = {
+    "op_id": OpId(),
+    "proposal_id": Whole(1),
+    "title": Text(1, 120, required=False),
+    "short_summary": Text(0, 125, required=False),
+    "summary": Text(0, 4000, required=False, multiline=True),
+    "what_we_want": Text(0, 4000, required=False, multiline=True),
+    "asks": Choices(ASKS),
+    "amount_gbp": Money(),
+    "ask_details": Text(0, 2000, required=False, multiline=True),
+    "involved": Text(0, 2000, required=False, multiline=True),
+    "ward": Text(0, 80, required=False),
+    "address": Text(0, 200, required=False),
+    "latitude": Coordinate(90),
+    "longitude": Coordinate(180),
+    "capital_gbp": Money(),
+    "revenue_gbp": Money(),
+    "cost_notes": Text(0, 2000, required=False, multiline=True),
+    "options": Text(0, 4000, required=False, multiline=True),
+    "reasons": Text(0, 4000, required=False, multiline=True),
+    "risks": Text(0, 4000, required=False, multiline=True),
+    "legal": Text(0, 2000, required=False, multiline=True),
+    "benefits": Text(0, 2000, required=False, multiline=True),
+    "left_out": Text(0, 2000, required=False, multiline=True),
+    "route": Choice(ROUTES, required=False),
+}
+PROPOSAL_MOVE = {
+    "op_id": OpId(),
+    "proposal_id": Whole(1),
+    "note": Text(0, 1000, required=False, default="", multiline=True),
+}
+PROPOSAL_CONTACT = {
+    "op_id": OpId(),
+    "proposal_id": Whole(1),
+    "name": Text(1, 80),
+    "email": Email(),
+    "consent": Flag(),
+}
+NAMED = {"op_id": OpId(), "group_id": Whole(1), "named": Flag()}
+OFFICER_MOVE = {
+    "to": Choice(("received", "under_review", "decided")),
+    "note": Text(0, 1000, required=False, default="", multiline=True),
+    "decision": Choice(DECISIONS, required=False),
+    "decision_date": IsoDate(),
+    "decision_maker": Text(0, 200, required=False, default=""),
+    "decision_reasons": Text(0, 4000, required=False, default="", multiline=True),
+    "conditions": Text(0, 4000, required=False, default="", multiline=True),
+    "alternatives_rejected": Text(0, 4000, required=False, default="", multiline=True),
+    "minutes_url": Url(),
+}
+OFFICER_TOKEN = {"name": Text(1, 120)}
 NEW_COMMENT = {"op_id": OpId(), "post_id": Whole(1), "body": Text(1, 1000, multiline=True)}
 
 
