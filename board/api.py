@@ -7,9 +7,10 @@ use their session cookie instead, and then must send the CSRF token in ``X-CSRFT
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException
 
@@ -18,7 +19,18 @@ from board.errors import BoardError
 from board.extensions import csrf
 from board.identity import bearer_token, current_actor, public_url, remember
 from board.presence import presence
-from board.services import Actor, boards, groups, links, moderation, posts, results, session
+from board.services import (
+    Actor,
+    boards,
+    groups,
+    links,
+    moderation,
+    posts,
+    proposals,
+    results,
+    session,
+    webhooks,
+)
 from board.services import offers as offer_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -290,6 +302,144 @@ def moderation_log(code: str) -> Response:
     return jsonify(log=moderation.moderation_log(actor))
 
 
+# Proposals: the group's side
+
+
+@bp.post("/boards/<code>/posts/<int:post_id>/proposal")
+def promote(code: str, post_id: int) -> tuple[Response, int]:
+    """Promote an idea to a draft proposal (its group's coordinator, or a facilitator)."""
+    actor = _actor(code)
+    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.PROMOTE)
+    return jsonify(proposals.promote(actor, **fields)), 201
+
+
+@bp.get("/boards/<code>/proposals")
+def board_proposals(code: str) -> Response:
+    """The board's proposals; ``?format=csv`` (facilitators) exports them all as CSV."""
+    actor = _actor(code)
+    if request.args.get("format") == "csv":
+        sheet = proposals.to_csv(proposals.exports_for_board(actor))
+        return _attachment(sheet, "text/csv", f"proposals-{boards.normalise_code(code)}.csv")
+    return jsonify(proposals=proposals.board_proposals(actor))
+
+
+@bp.get("/boards/<code>/proposals/<int:proposal_id>")
+def proposal_detail(code: str, proposal_id: int) -> Response:
+    """A whole proposal with its evidence and history."""
+    return jsonify(proposal=proposals.proposal_detail(_actor(code), proposal_id))
+
+
+@bp.patch("/boards/<code>/proposals/<int:proposal_id>")
+def update_proposal(code: str, proposal_id: int) -> Response:
+    """Shape a draft (members of the group, facilitators): only the named fields change."""
+    actor = _actor(code)
+    fields = schemas.parse(
+        {**_as_object(_body()), "proposal_id": proposal_id}, schemas.PROPOSAL_EDIT, partial=True
+    )
+    op_id, _ = fields.pop("op_id"), fields.pop("proposal_id")
+    return jsonify(proposals.update(actor, op_id, proposal_id, fields))
+
+
+@bp.post("/boards/<code>/proposals/<int:proposal_id>/submit")
+def submit_proposal(code: str, proposal_id: int) -> Response:
+    """Send the proposal to the council (coordinator or facilitator)."""
+    return _move(code, proposal_id, "submitted")
+
+
+@bp.post("/boards/<code>/proposals/<int:proposal_id>/withdraw")
+def withdraw_proposal(code: str, proposal_id: int) -> Response:
+    """Withdraw the proposal, from any state before decided (coordinator or facilitator)."""
+    return _move(code, proposal_id, "withdrawn")
+
+
+def _move(code: str, proposal_id: int, to: str) -> Response:
+    actor = _actor(code)
+    fields = schemas.parse(
+        {**_as_object(_body()), "proposal_id": proposal_id}, schemas.PROPOSAL_MOVE
+    )
+    return jsonify(proposals.move(actor, to=to, **fields))
+
+
+@bp.post("/boards/<code>/proposals/<int:proposal_id>/contact")
+def proposal_contact(code: str, proposal_id: int) -> Response:
+    """Offer yourself as the named contact, consenting (``consent`` false withdraws)."""
+    return _write(
+        code, proposals.volunteer_contact, schemas.PROPOSAL_CONTACT, proposal_id=proposal_id
+    )
+
+
+@bp.post("/boards/<code>/groups/<int:group_id>/named")
+def named_in_proposal(code: str, group_id: int) -> Response:
+    """Agree (``named`` true) or not to be named in your group's proposal."""
+    return _write(code, proposals.set_named, schemas.NAMED, group_id=group_id)
+
+
+@bp.get("/boards/<code>/proposals/<int:proposal_id>/export")
+def export_proposal(code: str, proposal_id: int) -> Response:
+    """The canonical JSON (``?format=json``, the default) or CSV of one proposal."""
+    actor = _actor(code)
+    shaped = proposals.export_for(actor, proposal_id)
+    name = f"proposal-{shaped['reference']}"
+    if request.args.get("format", "json") == "csv":
+        return _attachment(proposals.to_csv([shaped]), "text/csv", f"{name}.csv")
+    if request.args.get("format", "json") != "json":
+        raise BoardError("invalid_input", "format must be json or csv.", 422)
+    return _attachment(json.dumps(shaped, indent=2), "application/json", f"{name}.json")
+
+
+@bp.get("/boards/<code>/webhooks")
+def webhook_log(code: str) -> Response:
+    """The council webhook's delivery log for this board (facilitators)."""
+    return jsonify(deliveries=webhooks.deliveries(_actor(code)))
+
+
+def _attachment(text: str, mimetype: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/schema/proposal-1.0.json")
+def proposal_schema() -> Response:
+    """The JSON Schema every proposal export validates against."""
+    path = Path(current_app.static_folder or "") / "schema" / "proposal-1.0.json"
+    return Response(path.read_text(), mimetype="application/schema+json")
+
+
+# Proposals: the council's side (officer API tokens)
+
+
+def _officer() -> proposals.Officer:
+    return proposals.officer_by_token(bearer_token())
+
+
+@bp.get("/officer/proposals")
+def officer_proposals() -> Response:
+    """Every proposal sent to the council; ``?format=csv`` for a spreadsheet."""
+    _officer()
+    found = proposals.officer_proposals()
+    if request.args.get("format") == "csv":
+        return _attachment(proposals.to_csv(found), "text/csv", "proposals.csv")
+    return jsonify(proposals=found)
+
+
+@bp.get("/officer/proposals/<int:proposal_id>")
+def officer_proposal(proposal_id: int) -> Response:
+    """One proposal as the council receives it."""
+    _officer()
+    return jsonify(proposal=proposals.officer_proposal(proposal_id))
+
+
+@bp.post("/officer/proposals/<int:proposal_id>/transitions")
+def officer_transition(proposal_id: int) -> Response:
+    """Record received, under review, or the decision with its record."""
+    officer = _officer()
+    fields = schemas.parse(_body(), schemas.OFFICER_MOVE)
+    return jsonify(proposal=proposals.officer_move(officer, proposal_id, **fields))
+
+
 def _write(code: str, action: Any, spec: Any, **path: Any) -> Response:
     """A write whose route only parses: the service checks who may do it and when."""
     actor = _actor(code)
@@ -417,3 +567,43 @@ def http_error(error: HTTPException) -> tuple[Response, int]:
     from board import http_error_body
 
     return jsonify(error=http_error_body(error)), error.code or 500
+
+
+# Export and import (transfer) -------------------------------------------------------------
+
+
+@bp.get("/boards/<code>/export")
+def export_board(code: str) -> Response:
+    """Download the whole board as JSON (``?format=json``, the default) or its posts as CSV
+    (``?format=csv``) (facilitators)."""
+    from board.services import transfer
+
+    actor = _actor(code)
+    wanted = request.args.get("format", "json")
+    if wanted == "json":
+        document = transfer.export_board(actor)
+        response = jsonify(document)
+        filename = f"board-{document['board']['code']}.json"
+    elif wanted == "csv":
+        response = Response(transfer.export_csv(actor), mimetype="text/csv")
+        filename = f"board-{boards.normalise_code(code)}.csv"
+    else:
+        raise BoardError(
+            "invalid_input", "Format must be json or csv.", 422, {"format": "must be json or csv"}
+        )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"  # everyone's posts, names and more
+    return response
+
+
+@bp.post("/boards/import")
+def import_board() -> tuple[Response, int]:
+    """Create a board from a JSON export (the body); anyone may, as anyone may create one."""
+    from board.services import transfer
+
+    request.max_content_length = transfer.MAX_IMPORT_BYTES
+    made = transfer.import_json(request.get_data(cache=True))
+    return jsonify(
+        board=boards.board_info(made.board_code),
+        participants_remapped=made.participants_remapped,
+    ), 201

@@ -26,6 +26,7 @@ from board.models import (
     Link,
     Participant,
     Post,
+    Proposal,
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -563,6 +564,36 @@ def session_out(board: Board) -> dict[str, Any]:
         "slow_mode_seconds": board.slow_mode_seconds,
         "spotlight_post_id": board.spotlight_post_id,
         "timer": timer,
+    }
+
+
+def proposal_public_out(proposal: Proposal) -> dict[str, Any]:
+    """What everyone on the board sees of a proposal: where it is and the council's answer."""
+    return {
+        "id": proposal.id,
+        "reference": proposal.reference,
+        "idea_id": proposal.idea_id,
+        "group_id": proposal.group_id,
+        "title": proposal.title,
+        "short_summary": proposal.short_summary,
+        "state": proposal.state,
+        "decision": decision_out(proposal),
+        "updated_at": iso(proposal.updated_at or proposal.created_at),
+    }
+
+
+def decision_out(proposal: Proposal) -> dict[str, Any] | None:
+    """The council's decision record, once there is one."""
+    if proposal.decision is None:
+        return None
+    return {
+        "outcome": proposal.decision,
+        "date": proposal.decision_date,
+        "decision_maker": proposal.decision_maker,
+        "reasons": proposal.decision_reasons,
+        "conditions": proposal.conditions,
+        "alternatives_rejected": proposal.alternatives_rejected,
+        "minutes_url": proposal.minutes_url,
     }
 
 

@@ -457,3 +457,13 @@ def test_submitting_needs_a_complete_proposal_and_withdrawing_reopens_the_idea(
         headers=bearer(demo.tokens["Aisha"]),
     )
     assert again.status_code == 201
+
+
+def test_the_cli_makes_an_officer_token_that_the_api_accepts(app: Flask) -> None:
+    made = app.test_cli_runner().invoke(args=["board", "officer-token", "Jo Patel, Grants"])
+    assert made.exit_code == 0, made.output
+    token = made.output.strip()
+    answer = app.test_client().get("/api/v1/officer/proposals", headers=bearer(token))
+    assert answer.status_code == 200 and answer.json == {"proposals": []}
+    blank = app.test_cli_runner().invoke(args=["board", "officer-token", "  "])
+    assert blank.exit_code != 0 and "Name" in blank.output

@@ -22,10 +22,18 @@ from board.models import (
     Link,
     Participant,
     Post,
+    Proposal,
     Report,
     utcnow,
 )
-from board.schemas import board_out, group_out, participant_out, post_out, session_out
+from board.schemas import (
+    board_out,
+    group_out,
+    participant_out,
+    post_out,
+    proposal_public_out,
+    session_out,
+)
 from board.services import Actor
 from board.services.rules import can_see, is_staff
 from board.storage import read_snapshot, write_transaction
@@ -224,10 +232,27 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             "moderation": moderation_summary(session, board.id),
             "my_dots": my_dots,
             "dots_spent": sum(my_dots.values()),
+            "proposals": visible_proposals(session, board.id, me),
         }
         if staff:
             shaped["staff"] = staff_view(session, board, posts)
         return shaped
+
+
+def visible_proposals(session: so.Session, board_id: int, me: Participant) -> list[dict[str, Any]]:
+    """The board's proposals as this viewer may see them: a draft only to its group's
+    members and facilitators."""
+    mine = set(
+        session.scalars(sa.select(GroupMember.group_id).where(GroupMember.participant_id == me.id))
+    )
+    rows = session.scalars(
+        sa.select(Proposal).where(Proposal.board_id == board_id).order_by(Proposal.id)
+    ).all()
+    return [
+        proposal_public_out(p)
+        for p in rows
+        if p.state != "draft" or me.is_facilitator or p.group_id in mine
+    ]
 
 
 def staff_view(session: so.Session, board: Board, posts: list[Post]) -> dict[str, Any]:

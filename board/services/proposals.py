@@ -38,8 +38,9 @@ from board.models import (
     ProposalTransition,
     utcnow,
 )
+from board.schemas import decision_out, proposal_public_out
 from board.services import Actor
-from board.services.boards import lock_board
+from board.services.boards import lock_board, visible_proposals
 from board.services.operations import once
 from board.services.rules import acting, may_write, open_post
 from board.services.webhooks import enqueue
@@ -399,7 +400,7 @@ def _transition(
 
 
 def _publish(session: so.Session, board: Board, proposal: Proposal) -> int:
-    return events.record(session, board, events.ProposalChanged(public_out(proposal)))
+    return events.record(session, board, events.ProposalChanged(proposal_public_out(proposal)))
 
 
 # -- the council's side -------------------------------------------------------------------
@@ -459,40 +460,11 @@ def officer_move(
 # -- shapes and exports -------------------------------------------------------------------
 
 
-def public_out(proposal: Proposal) -> dict[str, Any]:
-    """What everyone on the board sees of a proposal: where it is and the council's answer."""
-    return {
-        "id": proposal.id,
-        "reference": proposal.reference,
-        "idea_id": proposal.idea_id,
-        "group_id": proposal.group_id,
-        "title": proposal.title,
-        "short_summary": proposal.short_summary,
-        "state": proposal.state,
-        "decision": _decision(proposal),
-        "updated_at": iso(proposal.updated_at or proposal.created_at),
-    }
-
-
-def _decision(proposal: Proposal) -> dict[str, Any] | None:
-    if proposal.decision is None:
-        return None
-    return {
-        "outcome": proposal.decision,
-        "date": proposal.decision_date,
-        "decision_maker": proposal.decision_maker,
-        "reasons": proposal.decision_reasons,
-        "conditions": proposal.conditions,
-        "alternatives_rejected": proposal.alternatives_rejected,
-        "minutes_url": proposal.minutes_url,
-    }
-
-
 def proposal_out(session: so.Session, proposal: Proposal) -> dict[str, Any]:
     """The whole proposal for its group and facilitators: every field of the form, the
     evidence from the board, the history."""
     return {
-        **public_out(proposal),
+        **proposal_public_out(proposal),
         **{name: _gbp_field(proposal, name) for name in EDITABLE},
         "contact": {
             "participant_id": proposal.contact_id,
@@ -525,7 +497,7 @@ def export(session: so.Session, proposal: Proposal) -> dict[str, Any]:
     helpers = {link.helper_id for link in idea.help_links} if idea else set()
     base = current_app.config.get("BOARD_PUBLIC_URL") or ""
     board_url = f"{base}/b/{board.code}" + (f"#post-{idea.id}" if idea else "")
-    decision = _decision(proposal)
+    decision = decision_out(proposal)
     return {
         "schema_version": SCHEMA_VERSION,
         "exported_at": iso(utcnow()),
@@ -660,15 +632,7 @@ def _safe(value: Any) -> Any:
 def board_proposals(actor: Actor) -> list[dict[str, Any]]:
     """The board's proposals as everyone sees them (drafts: only the group and facilitators)."""
     with read_snapshot() as session:
-        me = acting(session, actor)
-        rows = session.scalars(
-            sa.select(Proposal).where(Proposal.board_id == actor.board_id).order_by(Proposal.id)
-        ).all()
-        return [
-            public_out(p)
-            for p in rows
-            if p.state != "draft" or me.is_facilitator or _member(session, p, me.id)
-        ]
+        return visible_proposals(session, actor.board_id, acting(session, actor))
 
 
 def proposal_detail(actor: Actor, proposal_id: int) -> dict[str, Any]:

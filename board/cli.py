@@ -1,0 +1,116 @@
+"""Server commands: ``flask --app wsgi board export|import|officer-token``.
+
+They act with the server's own database access: ``export`` reads a board as its first
+facilitator (its creator) would, so it needs no token; anyone who can run it can read the
+database anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from board import schemas
+from board.errors import BoardError
+from board.extensions import db
+from board.models import Participant
+from board.services import Actor, boards, transfer
+
+board_cli = AppGroup(
+    "board", help="Export a board to a file, import one, or make a council officer's API token."
+)
+
+
+def _creator(code: str) -> Actor:
+    """The board's first facilitator, as whom the server exports it."""
+    board = boards.board_by_code(db.session, code)
+    first = db.session.scalar(
+        sa.select(sa.func.min(Participant.id)).where(
+            Participant.board_id == board.id, Participant.role == "facilitator"
+        )
+    )
+    if first is None:
+        raise BoardError("forbidden", "That board has no facilitator to export it as.", 403)
+    return Actor(board.id, first)
+
+
+@board_cli.command("export")
+@click.argument("code")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: the whole board, for importing elsewhere; csv: one row per post.",
+)
+def export_command(code: str, file: str, fmt: str) -> None:
+    """Write board CODE to FILE ("-" for standard output)."""
+    try:
+        actor = _creator(code)
+        if fmt == "csv":
+            text = transfer.export_csv(actor)
+        else:
+            text = json.dumps(transfer.export_board(actor), ensure_ascii=False, indent=1) + "\n"
+    except BoardError as exc:
+        raise click.ClickException(exc.message) from exc
+    if file == "-":
+        click.echo(text, nl=False)
+        return
+    # Owner-only, like the instance's secret key: it holds everyone's posts and names.
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        out.write(text)
+    click.echo(f"Exported board {boards.normalise_code(code)} to {file}", err=True)
+
+
+@board_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+def import_command(file: str) -> None:
+    """Create a board from a JSON export FILE ("-" for standard input); print its code."""
+    if file == "-":
+        raw = click.get_binary_stream("stdin").read()
+    else:
+        with open(file, "rb") as source:
+            raw = source.read()
+    try:
+        made = transfer.import_json(raw)
+    except BoardError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(made.board_code)
+    if made.code_changed:
+        click.echo("The file's join code is taken here: the board has a new one.", err=True)
+    if made.participants_remapped:
+        click.echo(
+            f"{made.participants_remapped} participants' links already open a board here "
+            "(this board is already on this server): their links do not open this copy.",
+            err=True,
+        )
+
+
+@board_cli.command("officer-token")
+@click.argument("name")
+def officer_token_command(name: str) -> None:
+    """Create an API token for a council officer NAME (e.g. "Jo Patel, Grants"); print it once.
+
+    Officers use it as ``Authorization: Bearer <token>`` on /api/v1/officer/... and to sign
+    in on the /officer page. It is stored hashed: keep the printed copy safe.
+    """
+    from board.services.proposals import create_officer_token
+
+    try:
+        cleaned = schemas.parse({"name": name}, schemas.OFFICER_TOKEN)["name"]
+    except BoardError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(create_officer_token(cleaned))
+
+
+def register_cli(app: Flask) -> None:
+    """Add the ``board`` command group to the app's ``flask`` command."""
+    app.cli.add_command(board_cli)

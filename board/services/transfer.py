@@ -1,0 +1,840 @@
+"""Moving a board between instances: a complete JSON export, a CSV of its posts, an import.
+
+The JSON document (``FORMAT``, ``VERSION``) holds everything a board is: its settings,
+participants, posts in every state, supports, dots, reports, comments, helpers, groups
+with members and threads, and the whole moderation log. Ids in the file are references
+*inside the file* only: an import gives every row a fresh id and rewrites every reference,
+so a board can go into a database that already holds boards, and importing one file twice
+makes two boards. The board's event log is not carried: an imported board starts at seq 0
+with no events, and clients load a snapshot.
+
+Participants keep their ``token_hash``: the sha256 of their secret token, not the token
+itself, so the file does not let anyone in, while everyone's personal link (facilitators'
+too) keeps working on the instance the board moves to. Token hashes are unique on an
+instance: when one is already taken there (the same file imported a second time), that
+participant gets a fresh hash nobody holds the token for, so their old link opens only the
+first copy; ``ImportResult.participants_remapped`` says how many.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from board import schemas
+from board.errors import BoardError
+from board.models import (
+    BOARD_KINDS,
+    MODERATION_REASONS,
+    PHASES,
+    POST_KINDS,
+    POST_STATES,
+    REPORT_REASONS,
+    ROLES,
+    Board,
+    Comment,
+    Dot,
+    Group,
+    GroupMember,
+    GroupMessage,
+    Link,
+    ModerationAction,
+    Participant,
+    Post,
+    Report,
+    Support,
+    utcnow,
+)
+from board.services import Actor
+from board.services.boards import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    hash_token,
+    new_join_code,
+    normalise_code,
+)
+from board.services.moderation import _safe_cell
+from board.services.rules import require_facilitator
+from board.storage import read_snapshot, write_transaction
+
+FORMAT = "common-ground-board"
+VERSION = 1
+#: The largest import the HTTP API reads (the app's usual request limit is far smaller).
+MAX_IMPORT_BYTES = 8 * 1024 * 1024
+
+CSV_COLUMNS = (
+    "id",
+    "kind",
+    "state",
+    "title",
+    "body",
+    "tag",
+    "availability",
+    "author",
+    "on_behalf_of",
+    "created_at",
+    "supports",
+    "dots",
+    "comments",
+    "helpers",
+    "group",
+    "hidden_reason",
+    "pinned",
+)
+
+TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Text limits: the models' column lengths and check constraints, and what a write accepts.
+POST_BODY_MAX = schemas.NEW_POST["body"].max
+COMMENT_MAX = schemas.NEW_COMMENT["body"].max
+MESSAGE_MAX = schemas.GROUP_MESSAGE["body"].max
+NOTE_MAX = ModerationAction.__table__.c.note.type.length
+SETTING_MAX = {
+    name: schemas.SESSION[name].max
+    for name in schemas.SESSION
+    if name.endswith(("budget", "threshold", "seconds"))
+}
+TIMER_MAX = schemas.TIMER["seconds"].max
+#: The id stored as ``merged_into_id`` for a duplicate whose post has since been deleted:
+#: merged (so it stays hidden and cannot be restored) into no post at all.
+MERGED_INTO_DELETED = 0
+
+
+def _limit(column: Any) -> int:
+    return int(column.type.length)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The board an import made."""
+
+    board_id: int
+    board_code: str
+    #: The file's join code was already in use here, so the board got a new one.
+    code_changed: bool
+    #: Participants whose token hash was already in use here, given a fresh one: their old
+    #: personal link does not open this copy.
+    participants_remapped: int
+
+
+# Export ---------------------------------------------------------------------------------
+
+
+def _time(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with every digit kept (SQLite hands back naive UTC datetimes)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def export_board(actor: Actor) -> dict[str, Any]:
+    """The whole board as one JSON-ready document (facilitators only)."""
+    with read_snapshot() as session:
+        require_facilitator(session, actor)
+        return _document(session, session.get_one(Board, actor.board_id))
+
+
+def _document(session: so.Session, board: Board) -> dict[str, Any]:
+    def rows(model: Any, *where: Any, join: Any = None) -> list[Any]:
+        query = sa.select(model)
+        if join is not None:
+            query = query.join(join)
+        return list(session.scalars(query.where(*where).order_by(model.id)))
+
+    people = rows(Participant, Participant.board_id == board.id)
+    posts = rows(Post, Post.board_id == board.id)
+    post_ids = {p.id for p in posts}
+    groups = rows(Group, Group.board_id == board.id)
+    members = rows(GroupMember, Group.board_id == board.id, join=Group)
+    messages = rows(GroupMessage, Group.board_id == board.id, join=Group)
+
+    person_ids = {p.id for p in people}
+
+    def inside(post_id: int | None) -> int | None:
+        """A post id as a reference inside the file: None for a post since deleted."""
+        return post_id if post_id in post_ids else None
+
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _time(utcnow()),
+        "board": {
+            "code": board.code,
+            "title": board.title,
+            "prompt": board.prompt,
+            "kind": board.kind,
+            "tags": list(board.tags or []),
+            "created_at": _time(board.created_at),
+            "phase": board.phase,
+            "locked": board.locked,
+            "premoderation": board.premoderation,
+            "silent": board.silent,
+            "dot_budget": board.dot_budget,
+            "dots_hidden": board.dots_hidden,
+            "report_threshold": board.report_threshold,
+            "slow_mode_seconds": board.slow_mode_seconds,
+            "spotlight_post_id": inside(board.spotlight_post_id),
+            "timer_ends_at": _time(board.timer_ends_at),
+            "timer_seconds": board.timer_seconds,
+        },
+        "participants": [
+            {
+                "id": p.id,
+                "display_name": p.display_name,
+                "anonymous": p.anonymous,
+                "role": p.role,
+                "token_hash": p.token_hash,
+                "created_at": _time(p.created_at),
+                "revoked_at": _time(p.revoked_at),
+                "muted_at": _time(p.muted_at),
+            }
+            for p in people
+        ],
+        "posts": [
+            {
+                "id": p.id,
+                "author_id": p.author_id,
+                "kind": p.kind,
+                "title": p.title,
+                "body": p.body,
+                "tag": p.tag,
+                "availability": p.availability,
+                "state": p.state,
+                "rejected_reason": p.rejected_reason,
+                "hidden_at": _time(p.hidden_at),
+                "hidden_reason": p.hidden_reason,
+                "pinned_at": _time(p.pinned_at),
+                "on_behalf_of": p.on_behalf_of,
+                "merged": p.merged_into_id is not None,
+                "merged_into_id": inside(p.merged_into_id),
+                "created_at": _time(p.created_at),
+                "updated_at": _time(p.updated_at),
+            }
+            for p in posts
+        ],
+        "supports": [
+            {
+                "post_id": s.post_id,
+                "participant_id": s.participant_id,
+                "created_at": _time(s.created_at),
+            }
+            for s in rows(Support, Post.board_id == board.id, join=Support.post)
+        ],
+        "dots": [
+            {
+                "post_id": d.post_id,
+                "participant_id": d.participant_id,
+                "created_at": _time(d.created_at),
+            }
+            for d in rows(Dot, Dot.board_id == board.id)
+        ],
+        "reports": [
+            {
+                "post_id": r.post_id,
+                "participant_id": r.participant_id,
+                "reason": r.reason,
+                "created_at": _time(r.created_at),
+            }
+            for r in rows(Report, Report.board_id == board.id)
+        ],
+        "comments": [
+            {
+                "post_id": c.post_id,
+                "author_id": c.author_id,
+                "body": c.body,
+                "created_at": _time(c.created_at),
+            }
+            for c in rows(Comment, Post.board_id == board.id, join=Comment.post)
+        ],
+        "links": [
+            {
+                "target_id": link.target_id,
+                "offer_id": link.offer_id,
+                "helper_id": link.helper_id,
+                "created_at": _time(link.created_at),
+            }
+            for link in rows(Link, Link.board_id == board.id)
+        ],
+        "groups": [
+            {
+                "idea_id": g.idea_id,
+                "name": g.name,
+                "coordinator_id": g.coordinator_id,
+                "created_at": _time(g.created_at),
+                "closed_at": _time(g.closed_at),
+                "members": [
+                    {"participant_id": m.participant_id, "joined_at": _time(m.joined_at)}
+                    for m in members
+                    if m.group_id == g.id
+                ],
+                "messages": [
+                    {"author_id": m.author_id, "body": m.body, "created_at": _time(m.created_at)}
+                    for m in messages
+                    if m.group_id == g.id
+                ],
+            }
+            for g in groups
+        ],
+        "moderation_log": [
+            {
+                "actor_id": a.actor_id,
+                "action": a.action,
+                "post_id": inside(a.post_id),
+                "participant_id": a.participant_id if a.participant_id in person_ids else None,
+                "reason": a.reason,
+                "note": a.note,
+                "created_at": _time(a.created_at),
+            }
+            for a in rows(ModerationAction, ModerationAction.board_id == board.id)
+        ],
+    }
+
+
+def export_csv(actor: Actor) -> str:
+    """The board's posts as CSV, one row per post in every state (facilitators only).
+
+    Dots are counted even while hidden from participants; cells a spreadsheet would run
+    as a formula are written as text.
+    """
+    with read_snapshot() as session:
+        require_facilitator(session, actor)
+        posts = session.scalars(
+            sa.select(Post)
+            .where(Post.board_id == actor.board_id)
+            .order_by(Post.id)
+            .options(
+                so.selectinload(Post.author),
+                so.selectinload(Post.supports),
+                so.selectinload(Post.dots),
+                so.selectinload(Post.comments),
+                so.selectinload(Post.help_links),
+                so.selectinload(Post.group),
+            )
+        ).all()
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for post in posts:
+            author = post.author
+            writer.writerow(
+                _safe_cell(cell)
+                for cell in [
+                    post.id,
+                    post.kind,
+                    post.state,
+                    post.title,
+                    post.body,
+                    post.tag or "",
+                    post.availability or "",
+                    "(anonymous)" if author.anonymous else author.display_name or "",
+                    post.on_behalf_of or "",
+                    _time(post.created_at),
+                    len(post.supports),
+                    len(post.dots),
+                    len(post.comments),
+                    len(post.help_links),
+                    post.group.name if post.group is not None else "",
+                    post.hidden_reason or "",
+                    "yes" if post.pinned_at is not None else "no",
+                ]
+            )
+        return out.getvalue()
+
+
+# Import ---------------------------------------------------------------------------------
+
+
+def invalid(where: str, problem: str) -> BoardError:
+    """A board file this server will not import: what is wrong, and where in the file."""
+    return BoardError(
+        "invalid_import",
+        f"The board file cannot be imported: {where}: {problem}.",
+        422,
+        {where: problem},
+    )
+
+
+def import_json(raw: str | bytes) -> ImportResult:
+    """Import a board from the text of an export file."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise invalid("file", "is not valid JSON") from exc
+    return import_board(data)
+
+
+class _Row:
+    """One JSON object of the file, read field by field with the file path for errors."""
+
+    def __init__(self, value: Any, where: str) -> None:
+        if not isinstance(value, dict):
+            raise invalid(where, "must be an object")
+        self.value, self.where = value, where
+
+    def get(self, key: str) -> Any:
+        if key not in self.value:
+            raise invalid(self.where, f"{key} is missing")
+        return self.value[key]
+
+    def at(self, key: str) -> str:
+        """Where a field is, in error messages: ``posts[3].title``, ``board.phase``."""
+        return key if self.where == "file" else f"{self.where}.{key}"
+
+    def text(self, key: str, most: int, least: int = 0, null: bool = False) -> str | None:
+        value = self.get(key)
+        if value is None and null:
+            return None
+        if not isinstance(value, str):
+            raise invalid(self.at(key), "must be text" + (" or null" if null else ""))
+        if not _plain(value):
+            raise invalid(self.at(key), "must be Unicode text without control characters")
+        if len(value) < least:
+            raise invalid(self.at(key), "must not be empty")
+        if len(value) > most:
+            raise invalid(self.at(key), f"must be {most} characters or fewer")
+        return value
+
+    def choice(self, key: str, options: tuple[str, ...], null: bool = False) -> str | None:
+        value = self.get(key)
+        if value is None and null:
+            return None
+        if not isinstance(value, str) or value not in options:
+            raise invalid(self.at(key), f"must be one of: {', '.join(options)}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.get(key)
+        if not isinstance(value, bool):
+            raise invalid(self.at(key), "must be true or false")
+        return value
+
+    def whole(self, key: str, least: int = 0, most: int | None = None, null: bool = False) -> Any:
+        value = self.get(key)
+        if value is None and null:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise invalid(self.at(key), f"must be a whole number, {least} or more")
+        if most is not None and value > most:
+            raise invalid(self.at(key), f"must be a whole number from {least} to {most}")
+        return value
+
+    def when(self, key: str, null: bool = False) -> datetime | None:
+        value = self.get(key)
+        if value is None and null:
+            return None
+        try:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)  # an exporter that dropped the Z
+            return moment.astimezone(UTC)
+        except (ValueError, OverflowError) as exc:
+            raise invalid(self.at(key), "must be an ISO 8601 time") from exc
+
+    def ref(self, key: str, known: dict[int, Any], what: str, null: bool = False) -> Any:
+        """The file's id of a row of ``known`` (None when ``null`` allows it)."""
+        value = self.get(key)
+        if value is None and null:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise invalid(self.at(key), f"must be the id of a {what} in the file")
+        if value not in known:
+            raise invalid(self.at(key), f"no {what} in the file has id {value}")
+        return value
+
+    def plain_id(self, key: str) -> int | None:
+        value = self.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise invalid(self.at(key), "must be a whole number or null")
+        return value
+
+    def rows(self, key: str) -> list[_Row]:
+        value = self.get(key)
+        if not isinstance(value, list):
+            raise invalid(self.at(key), "must be a list")
+        return [_Row(item, f"{self.at(key)}[{n}]") for n, item in enumerate(value)]
+
+    def tags(self, key: str) -> list[str]:
+        value = self.get(key)
+        most = schemas.NEW_BOARD["tags"].max_items
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise invalid(self.at(key), "must be a list of text")
+        if len(value) > most:
+            raise invalid(self.at(key), f"must have {most} tags or fewer")
+        for tag in value:
+            if not tag or len(tag) > _limit(Post.tag) or not _plain(tag):
+                raise invalid(self.at(key), f"each tag must be 1 to {_limit(Post.tag)} characters")
+        return list(value)
+
+
+def _plain(text: str) -> bool:
+    """Text any database stores as given: valid Unicode, no control characters."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which JSON's \\u escapes allow
+        return False
+    return not CONTROL.search(text)
+
+
+def _unique(rows: list[_Row], what: str) -> dict[int, _Row]:
+    """The rows by their ``id``, refusing a missing, malformed or repeated one."""
+    found: dict[int, _Row] = {}
+    for row in rows:
+        ident = row.whole("id", least=1)
+        if ident in found:
+            raise invalid(row.where, f"another {what} in the file has id {ident}")
+        found[ident] = row
+    return found
+
+
+@dataclass
+class _Checked:
+    """The file read and checked: column values per row, references still the file's ids."""
+
+    code: str
+    board: dict[str, Any]
+    participants: dict[int, dict[str, Any]]
+    posts: dict[int, dict[str, Any]]
+    supports: list[dict[str, Any]]
+    dots: list[dict[str, Any]]
+    reports: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    groups: list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]
+    log: list[dict[str, Any]]
+
+
+def _check(data: Any) -> _Checked:
+    """Read the whole document, checking every field and reference; raise on the first problem."""
+    doc = _Row(data, "file")
+    if data.get("format") != FORMAT:
+        raise invalid("format", f'must be "{FORMAT}" (this is not a Common Ground board file)')
+    if data.get("version") != VERSION:
+        raise invalid("version", f"must be {VERSION} (this server reads version {VERSION} files)")
+
+    spec = _Row(doc.get("board"), "board")
+    code = spec.text("code", JOIN_CODE_LENGTH, least=1)
+    board = {
+        "title": spec.text("title", _limit(Board.title), least=1),
+        "prompt": spec.text("prompt", _limit(Board.prompt)),
+        "kind": spec.choice("kind", BOARD_KINDS),
+        "tags": spec.tags("tags"),
+        "created_at": spec.when("created_at"),
+        "phase": spec.choice("phase", PHASES),
+        "locked": spec.flag("locked"),
+        "premoderation": spec.flag("premoderation"),
+        "silent": spec.flag("silent"),
+        "dot_budget": spec.whole("dot_budget", most=SETTING_MAX["dot_budget"]),
+        "dots_hidden": spec.flag("dots_hidden"),
+        "report_threshold": spec.whole("report_threshold", most=SETTING_MAX["report_threshold"]),
+        "slow_mode_seconds": spec.whole("slow_mode_seconds", most=SETTING_MAX["slow_mode_seconds"]),
+        "timer_ends_at": spec.when("timer_ends_at", null=True),
+        "timer_seconds": spec.whole("timer_seconds", most=TIMER_MAX, null=True),
+    }
+
+    people: dict[int, dict[str, Any]] = {}
+    hashes: set[str] = set()
+    for ident, row in _unique(doc.rows("participants"), "participant").items():
+        anonymous = row.flag("anonymous")
+        name = row.text("display_name", _limit(Participant.display_name), least=1, null=True)
+        if name is None and not anonymous:
+            raise invalid(row.at("display_name"), "is required unless anonymous is true")
+        token_hash = row.text("token_hash", 64) or ""
+        if not TOKEN_HASH.match(token_hash):
+            raise invalid(row.at("token_hash"), "must be 64 lowercase hexadecimal digits")
+        if token_hash in hashes:
+            raise invalid(row.at("token_hash"), "another participant in the file has the same")
+        hashes.add(token_hash)
+        people[ident] = {
+            "display_name": name,
+            "anonymous": anonymous,
+            "role": row.choice("role", ROLES),
+            "token_hash": token_hash,
+            "created_at": row.when("created_at"),
+            "revoked_at": row.when("revoked_at", null=True),
+            "muted_at": row.when("muted_at", null=True),
+        }
+    if not any(p["role"] == "facilitator" and p["revoked_at"] is None for p in people.values()):
+        raise invalid("participants", "the board needs a facilitator whose link is not withdrawn")
+
+    posts: dict[int, dict[str, Any]] = {}
+    post_rows = _unique(doc.rows("posts"), "post")
+    for ident, row in post_rows.items():
+        posts[ident] = {
+            "author_id": row.ref("author_id", people, "participant"),
+            "kind": row.choice("kind", POST_KINDS),
+            "title": row.text("title", _limit(Post.title), least=1),
+            "body": row.text("body", POST_BODY_MAX),
+            "tag": row.text("tag", _limit(Post.tag), least=1, null=True),
+            "availability": row.text("availability", _limit(Post.availability), least=1, null=True),
+            "state": row.choice("state", POST_STATES),
+            "rejected_reason": row.choice("rejected_reason", MODERATION_REASONS, null=True),
+            "hidden_at": row.when("hidden_at", null=True),
+            "hidden_reason": row.choice("hidden_reason", MODERATION_REASONS, null=True),
+            "pinned_at": row.when("pinned_at", null=True),
+            "on_behalf_of": row.text("on_behalf_of", _limit(Post.on_behalf_of), least=1, null=True),
+            "created_at": row.when("created_at"),
+            "updated_at": row.when("updated_at", null=True),
+        }
+    for ident, row in post_rows.items():
+        merged = row.flag("merged")
+        into = row.ref("merged_into_id", posts, "post", null=True)
+        if into is not None and not merged:
+            raise invalid(row.at("merged"), "must be true when merged_into_id is set")
+        if into == ident:
+            raise invalid(row.at("merged_into_id"), "a post cannot be merged into itself")
+        posts[ident]["merged"], posts[ident]["merged_into_id"] = merged, into
+    board["spotlight_post_id"] = spec.ref("spotlight_post_id", posts, "post", null=True)
+
+    def by_people(table: str, one_each: bool, reasons: bool = False) -> list[dict[str, Any]]:
+        """Supports, dots and reports: one participant's mark on one post (with
+        ``one_each``, at most one per participant per post)."""
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[int, int]] = set()
+        for row in doc.rows(table):
+            mark = {
+                "post_id": row.ref("post_id", posts, "post"),
+                "participant_id": row.ref("participant_id", people, "participant"),
+                "created_at": row.when("created_at"),
+            }
+            if reasons:
+                mark["reason"] = row.choice("reason", REPORT_REASONS)
+            pair = (mark["post_id"], mark["participant_id"])
+            if one_each and pair in seen:
+                raise invalid(row.where, f"a participant has two {table} on one post")
+            seen.add(pair)
+            out.append(mark)
+        return out
+
+    supports = by_people("supports", True)
+    dots = by_people("dots", False)
+    reports = by_people("reports", True, reasons=True)
+
+    comments = [
+        {
+            "post_id": row.ref("post_id", posts, "post"),
+            "author_id": row.ref("author_id", people, "participant"),
+            "body": row.text("body", COMMENT_MAX, least=1),
+            "created_at": row.when("created_at"),
+        }
+        for row in doc.rows("comments")
+    ]
+
+    links: list[dict[str, Any]] = []
+    seen_links: set[tuple[int, int | None, int | None]] = set()
+    for row in doc.rows("links"):
+        link = {
+            "target_id": row.ref("target_id", posts, "post"),
+            "offer_id": row.ref("offer_id", posts, "post", null=True),
+            "helper_id": row.ref("helper_id", people, "participant"),
+            "created_at": row.when("created_at"),
+        }
+        # One link per offer per target, and one "just me" per helper per target.
+        key = (
+            link["target_id"],
+            link["offer_id"],
+            link["helper_id"] if link["offer_id"] is None else None,
+        )
+        if key in seen_links:
+            raise invalid(row.where, "the same help is already linked to that post")
+        seen_links.add(key)
+        links.append(link)
+
+    groups: list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]] = []
+    ideas: set[int] = set()
+    for row in doc.rows("groups"):
+        group = {
+            "idea_id": row.ref("idea_id", posts, "post"),
+            "name": row.text("name", _limit(Group.name), least=1),
+            "coordinator_id": row.ref("coordinator_id", people, "participant", null=True),
+            "created_at": row.when("created_at"),
+            "closed_at": row.when("closed_at", null=True),
+        }
+        if group["idea_id"] in ideas:
+            raise invalid(row.at("idea_id"), "another group in the file forms around that post")
+        ideas.add(group["idea_id"])
+        members: list[dict[str, Any]] = []
+        for member in row.rows("members"):
+            joined = {
+                "participant_id": member.ref("participant_id", people, "participant"),
+                "joined_at": member.when("joined_at"),
+            }
+            if any(m["participant_id"] == joined["participant_id"] for m in members):
+                raise invalid(member.where, "that participant is already a member")
+            members.append(joined)
+        messages = [
+            {
+                "author_id": message.ref("author_id", people, "participant"),
+                "body": message.text("body", MESSAGE_MAX, least=1),
+                "created_at": message.when("created_at"),
+            }
+            for message in row.rows("messages")
+        ]
+        groups.append((group, members, messages))
+
+    log = [
+        {
+            "actor_id": row.ref("actor_id", people, "participant"),
+            "action": row.text("action", _limit(ModerationAction.action), least=1),
+            "post_id": row.plain_id("post_id"),
+            "participant_id": row.plain_id("participant_id"),
+            "reason": row.text("reason", _limit(ModerationAction.reason), null=True),
+            "note": row.text("note", NOTE_MAX),
+            "created_at": row.when("created_at"),
+        }
+        for row in doc.rows("moderation_log")
+    ]
+    return _Checked(
+        code or "", board, people, posts, supports, dots, reports, comments, links, groups, log
+    )
+
+
+def import_board(data: Any) -> ImportResult:
+    """Create a new board from an export document, in one write transaction.
+
+    Everything is checked before anything is written: a file with any problem (wrong
+    format or version, a missing field, a wrong type, text over its limit, a reference to
+    a row the file does not hold) raises ``invalid_import`` (422) naming the first problem,
+    and adds nothing. Every row gets a fresh id and every reference is rewritten; the
+    moderation log's post and participant ids (kept as plain ids, as a log entry can
+    outlive its post) are rewritten when the file holds that row, and left empty when not.
+    The join code is kept when it is free here, else the board gets a new one.
+    """
+    checked = _check(data)
+    with write_transaction() as session:
+        return _write(session, checked)
+
+
+def _write(session: so.Session, checked: _Checked) -> ImportResult:
+    code = normalise_code(checked.code)
+    usable = len(code) == JOIN_CODE_LENGTH and set(code) <= set(JOIN_CODE_ALPHABET)
+    if not usable or session.scalar(sa.select(Board.id).where(Board.code == code)) is not None:
+        code = new_join_code(session)
+    settings = dict(checked.board)
+    spotlight = settings.pop("spotlight_post_id")
+    board = Board(code=code, last_seq=0, **settings)
+    session.add(board)
+    session.flush()
+
+    wanted = [p["token_hash"] for p in checked.participants.values()]
+    taken: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        taken |= set(
+            session.scalars(
+                sa.select(Participant.token_hash).where(Participant.token_hash.in_(chunk))
+            )
+        )
+    people: dict[int, Participant] = {}
+    for ident, values in checked.participants.items():
+        person = Participant(board_id=board.id, **values)
+        if person.token_hash in taken:
+            # Nobody holds the token for this hash: the old link opens only the first copy.
+            person.token_hash = hash_token(secrets.token_urlsafe(24))
+        people[ident] = person
+    session.add_all(people.values())
+    session.flush()
+    pid = {ident: person.id for ident, person in people.items()}
+
+    posts: dict[int, Post] = {}
+    for ident, values in checked.posts.items():
+        columns = {k: v for k, v in values.items() if k not in ("merged", "merged_into_id")}
+        posts[ident] = Post(board_id=board.id, **{**columns, "author_id": pid[values["author_id"]]})
+    session.add_all(posts.values())
+    session.flush()
+    post_id = {ident: post.id for ident, post in posts.items()}
+    for ident, values in checked.posts.items():
+        if values["merged"]:
+            into = values["merged_into_id"]
+            posts[ident].merged_into_id = post_id[into] if into is not None else MERGED_INTO_DELETED
+    board.spotlight_post_id = post_id[spotlight] if spotlight is not None else None
+
+    def marks(values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **values,
+            "post_id": post_id[values["post_id"]],
+            "participant_id": pid[values["participant_id"]],
+        }
+
+    session.add_all(Support(**marks(v)) for v in checked.supports)
+    session.add_all(Dot(board_id=board.id, **marks(v)) for v in checked.dots)
+    session.add_all(Report(board_id=board.id, **marks(v)) for v in checked.reports)
+    session.add_all(
+        Comment(**{**v, "post_id": post_id[v["post_id"]], "author_id": pid[v["author_id"]]})
+        for v in checked.comments
+    )
+    session.add_all(
+        Link(
+            board_id=board.id,
+            target_id=post_id[v["target_id"]],
+            offer_id=None if v["offer_id"] is None else post_id[v["offer_id"]],
+            helper_id=pid[v["helper_id"]],
+            created_at=v["created_at"],
+        )
+        for v in checked.links
+    )
+    made: list[Group] = []
+    for values, _members, _messages in checked.groups:
+        coordinator = values["coordinator_id"]
+        group = Group(
+            board_id=board.id,
+            **{
+                **values,
+                "idea_id": post_id[values["idea_id"]],
+                "coordinator_id": None if coordinator is None else pid[coordinator],
+            },
+        )
+        made.append(group)
+    session.add_all(made)
+    session.flush()
+    for group, (_values, members, messages) in zip(made, checked.groups, strict=True):
+        session.add_all(
+            GroupMember(
+                group_id=group.id,
+                participant_id=pid[m["participant_id"]],
+                joined_at=m["joined_at"],
+            )
+            for m in members
+        )
+        session.add_all(
+            GroupMessage(
+                group_id=group.id,
+                author_id=pid[m["author_id"]],
+                body=m["body"],
+                created_at=m["created_at"],
+            )
+            for m in messages
+        )
+    session.add_all(
+        ModerationAction(
+            board_id=board.id,
+            **{
+                **v,
+                "actor_id": pid[v["actor_id"]],
+                "post_id": post_id.get(v["post_id"]),
+                "participant_id": pid.get(v["participant_id"]),
+            },
+        )
+        for v in checked.log
+    )
+    session.flush()
+    return ImportResult(
+        board_id=board.id,
+        board_code=board.code,
+        code_changed=board.code != normalise_code(checked.code),
+        participants_remapped=sum(
+            1 for p in checked.participants.values() if p["token_hash"] in taken
+        ),
+    )
