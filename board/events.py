@@ -73,12 +73,16 @@ class PostDeleted(Event):
     """A post was deleted with everything hanging on it: its supports, comments and
     helpers; every link that offered it; and, for an idea, its group and thread.
 
-    ``post_id``; ``by``: "author" or "facilitator". Clients drop those too.
+    ``post_id``; ``by``: "author" or "facilitator"; ``moderation``: the public summary
+    after it, when the post was hidden (then everyone gets this event). Clients drop those
+    too.
     """
 
     type: ClassVar[str] = "post.deleted"
     post_id: int
     by: str
+    #: When the post was hidden: the public summary after it went (see post.hidden).
+    moderation: dict[str, Any] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,20 +197,25 @@ class GroupMessagePosted(Event):
 class PostHidden(Event):
     """A facilitator hid a post: clients that are not facilitators drop it.
 
-    ``post_id``, ``reason`` (one of the moderation reasons). Facilitators keep it, marked.
+    ``post_id``, ``reason`` (one of the moderation reasons), ``moderation`` (the public
+    summary after it). Facilitators keep it, marked.
     """
 
     type: ClassVar[str] = "post.hidden"
     post_id: int
     reason: str
+    #: The public summary after the change: {hidden, by_reason}, as in the snapshot.
+    moderation: dict[str, Any] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class PostRestored(Event):
-    """A facilitator restored a hidden post. ``post``: the full post, back for everyone."""
+    """A facilitator restored a hidden post. ``post``: the full post, back for everyone;
+    ``moderation``: the public summary after it."""
 
     type: ClassVar[str] = "post.restored"
     post: dict[str, Any]
+    moderation: dict[str, Any] | None = None
 
 
 @dataclasses.dataclass(frozen=True)

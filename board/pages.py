@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
 import uuid
 from datetime import datetime
 from typing import Any
@@ -35,9 +36,10 @@ from board.errors import BoardError
 from board.extensions import db
 from board.identity import current_actor, forget, public_url, remember, remembered_id
 from board.js_strings import js_strings
-from board.models import MODERATION_REASONS, POST_KINDS
+from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS
 from board.services import Actor, boards, groups, links, moderation, posts
 from board.services import offers as offer_service
+from board.services import session as session_service
 
 bp = Blueprint("pages", __name__)
 
@@ -230,7 +232,11 @@ def _invite(code: str) -> dict[str, str]:
 
 @bp.get("/b/<code>")
 def board(code: str) -> Response | str:
-    """The board, drawn from its snapshot; board.js keeps it live."""
+    """The board, drawn from its snapshot; board.js keeps it live.
+
+    Pinned posts come first in any order; a merged duplicate has left the board. The
+    session banner, the spotlight and the composer say how the facilitators run the room.
+    """
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
@@ -241,13 +247,46 @@ def board(code: str) -> Response | str:
         "tag": request.args.get("tag") or None,
         "sort": request.args.get("sort") if request.args.get("sort") in SORTS else "newest",
     }
+    on_board = [p for p in snapshot["posts"] if p.get("merged_into_id") is None]
+    shown = sorted(arrange(on_board, **view), key=lambda p: not p.get("pinned"))
+    me = snapshot["me"]
+    run = snapshot["session"]
+    staff = me["role"] == "facilitator"
+    blocked = None
+    if not staff:
+        blocked = "closed" if run["phase"] == "closed" else "locked" if run["locked"] else None
+    if blocked == "closed":
+        composer_closed = gettext("This session has closed: the board is read-only.")
+    elif blocked == "locked":
+        composer_closed = gettext("The board is paused: you can read, but not post, for now.")
+    elif run["phase"] == "prioritise" and not staff:
+        composer_closed = gettext("New posts are paused while everyone prioritises.")
+    elif me.get("muted") and not staff:
+        composer_closed = gettext(
+            "A facilitator has muted you: you can still read, support and place dots."
+        )
+    else:
+        composer_closed = None
+    timer_left = None
+    if run["timer"]:
+        ends = datetime.fromisoformat(run["timer"]["ends_at"].replace("Z", "+00:00"))
+        now = datetime.fromisoformat(snapshot["server_time"].replace("Z", "+00:00"))
+        timer_left = max(0, math.ceil((ends - now).total_seconds()))
     return render_template(
         "board.html",
         snapshot=snapshot,
         board=snapshot["board"],
-        me=snapshot["me"],
-        posts=arrange(snapshot["posts"], **view),
+        me=me,
+        posts=shown,
         view=view,
+        run=run,
+        blocked=blocked,
+        composer_closed=composer_closed,
+        timer_left=timer_left,
+        dots_left=max(0, run["dot_budget"] - snapshot["dots_spent"]),
+        spotlight=next((p for p in on_board if p["id"] == run["spotlight_post_id"]), None),
+        my_dots=snapshot["my_dots"],
+        REPORT_REASONS=REPORT_REASONS,
         groups={g["id"]: g for g in snapshot["groups"]},
         my_offers=[
             p
@@ -377,6 +416,42 @@ def add_comment(code: str, post_id: int) -> Response:
 def delete_post(code: str, post_id: int) -> Response:
     """Delete from the post's delete button."""
     return _board_action(code, posts.delete_post, schemas.POST_REF, post_id=post_id)
+
+
+def _card_url(code: str, post_id: int) -> str:
+    return url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}"
+
+
+@bp.post("/b/<code>/posts/<int:post_id>/dots")
+def place_dot(code: str, post_id: int) -> Response:
+    """Place one of your dots on an idea or need (while prioritising)."""
+    return _board_action(
+        code, session_service.place_dot, schemas.DOT, _card_url(code, post_id), post_id=post_id
+    )
+
+
+@bp.post("/b/<code>/posts/<int:post_id>/dots/take-back")
+def take_back_dot(code: str, post_id: int) -> Response:
+    """Take one of your dots back off a post."""
+    return _board_action(
+        code, session_service.take_back_dot, schemas.DOT, _card_url(code, post_id), post_id=post_id
+    )
+
+
+@bp.post("/b/<code>/posts/<int:post_id>/report")
+def report_post(code: str, post_id: int) -> Response:
+    """Report someone's post to the facilitators (``op_id``, ``reason``)."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        fields = schemas.parse({**_form(), "post_id": post_id}, schemas.REPORT)
+        moderation.report_post(actor, **fields)
+    except BoardError as error:
+        flash(error.message, "error")
+    else:
+        flash(gettext("Thanks — a facilitator will look at it"), "info")
+    return redirect(_card_url(code, post_id))
 
 
 @bp.post("/b/<code>/posts/<int:post_id>/helpers")
@@ -550,6 +625,7 @@ def facilitate(code: str) -> Response | str | tuple[str, int]:
     ]
     return render_template(
         "facilitate.html",
+        snapshot=snapshot,
         board=snapshot["board"],
         me=snapshot["me"],
         summary=snapshot["moderation"],

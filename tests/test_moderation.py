@@ -316,7 +316,12 @@ def test_hidden_posts_leave_every_view_but_the_facilitators(app: Flask, room: Ro
     assert room.post in [p["id"] for p in again_view["posts"]]
     replay = call(client, room.tokens["resident"], "GET", f"{base}/events?since=0").json["events"]
     assert [e["type"] for e in replay][-2:] == ["post.hidden", "post.restored"]
-    assert replay[-2]["data"] == {"post_id": room.post, "reason": "spam"}
+    assert replay[-2]["data"] == {
+        "post_id": room.post,
+        "reason": "spam",
+        "moderation": {"hidden": 1, "by_reason": {"spam": 1}},
+    }
+    assert replay[-1]["data"]["moderation"] == {"hidden": 0, "by_reason": {}}
 
     log = call(client, room.tokens["lead"], "GET", f"{base}/moderation").json["log"]
     assert [(e["action"], e["facilitator"]["name"]) for e in log] == [

@@ -119,7 +119,7 @@ def test_post_support_comment_edit_delete_each_log_one_event(
         "board": code,
         "seq": 10,
         "type": "post.deleted",
-        "data": {"post_id": post_id, "by": "author"},
+        "data": {"post_id": post_id, "by": "author", "moderation": None},
         "at": published[-1]["at"],
     }
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Support)) == 0

@@ -30,7 +30,7 @@ from board.models import (
 )
 from board.schemas import participant_out, post_out
 from board.services import Actor
-from board.services.boards import Entry, lock_board, new_participant
+from board.services.boards import Entry, lock_board, moderation_summary, new_participant
 from board.services.operations import once
 from board.services.rules import (
     audience,
@@ -61,7 +61,10 @@ def hide_post(
             seen_by = audience(post)
             post.hidden_at, post.hidden_reason = utcnow(), reason
             log_action(session, board, me, "hide", post_id=post.id, reason=reason, note=note)
-            seq = events.record(session, board, events.PostHidden(post.id, reason), seen_by)
+            session.flush()
+            summary = moderation_summary(session, board.id)
+            hidden = events.PostHidden(post.id, reason, summary)
+            seq = events.record(session, board, hidden, seen_by)
             if board.spotlight_post_id == post.id:
                 seq = clear_spotlight(session, board)
             return {"post_id": post.id, "hidden": True, "reason": reason, "seq": seq}
@@ -94,7 +97,8 @@ def restore_post(actor: Actor, op_id: str, post_id: int, note: str = "") -> dict
             log_action(session, board, me, "restore", post_id=post.id, note=note)
             session.flush()
             shaped = post_out(post)
-            seq = events.record(session, board, events.PostRestored(shaped), audience(post))
+            restored = events.PostRestored(shaped, moderation_summary(session, board.id))
+            seq = events.record(session, board, restored, audience(post))
             return {"post": shaped, "seq": seq}
 
         return once(
@@ -317,7 +321,9 @@ def report_post(actor: Actor, op_id: str, post_id: int, reason: str) -> dict[str
                     reason=top,
                     note=f"{reports} reports",
                 )
-                seq = events.record(session, board, events.PostHidden(post.id, top))
+                session.flush()
+                summary = moderation_summary(session, board.id)
+                seq = events.record(session, board, events.PostHidden(post.id, top, summary))
                 if board.spotlight_post_id == post.id:
                     seq = clear_spotlight(session, board)
             return {"post_id": post.id, "reported": True, "seq": seq}

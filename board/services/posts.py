@@ -11,7 +11,7 @@ from board.errors import BoardError, forbidden
 from board.models import Comment, Post, Support, utcnow
 from board.schemas import comment_out, post_out
 from board.services import Actor
-from board.services.boards import lock_board
+from board.services.boards import lock_board, moderation_summary
 from board.services.operations import once
 from board.services.rules import audience, may_post, may_write, open_post, post_on_board
 from board.services.session import clear_spotlight
@@ -122,10 +122,13 @@ def delete_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
                 by = "facilitator"
             else:
                 raise forbidden("Only the author or a facilitator can delete a post.")
-            seen_by = audience(post)
+            counted = post.hidden_at is not None and post.merged_into_id is None
+            seen_by = None if counted else audience(post)
             session.delete(post)
             session.flush()
-            deleted = events.PostDeleted(post_id=post_id, by=by)
+            # A hidden post leaving changes the public summary: everyone is told the new one.
+            summary = moderation_summary(session, board.id) if counted else None
+            deleted = events.PostDeleted(post_id=post_id, by=by, moderation=summary)
             seq = events.record(session, board, deleted, seen_by)
             if board.spotlight_post_id == post_id:
                 seq = clear_spotlight(session, board)

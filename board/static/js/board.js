@@ -9,13 +9,19 @@
 // Facilitators hide and restore posts from the cards (post.hide / post.restore through
 // the outbox, like every write). Everyone sees the public summary of what is hidden
 // (#moderation-summary), counted live from the events.
+//
+// Running the room (issue 5): the session banner (#session: the phase in words, "paused",
+// the timer counting down on the server's clock, dots left, pre-moderation and silent
+// brainstorming in a word) and the spotlighted post (#spotlight) follow session.changed;
+// the composer says why it is closed when the session stops this person posting; notes
+// for this person (their post merged, not approved...) go in #notices and the announcer.
 
 import { Announcer } from "./announce.js";
 import { addressFor, arrange, readView, shows } from "./filters.js";
 import { t, tn } from "./i18n.js";
 import { BoardConnection, newOpId } from "./live.js";
 import { reasonLabel, summaryText } from "./moderation.js";
-import { newestIds, Outbox, pendingView } from "./outbox.js";
+import { newestIds, Outbox, pendingView, worthRetrying } from "./outbox.js";
 import {
   h,
   kindLabel,
@@ -25,13 +31,30 @@ import {
   suggestionItems,
   updateCard,
 } from "./render.js";
-import { applyEvent, fromSnapshot, groupOf, isMember, withSummary } from "./state.js";
+import {
+  applyEvent,
+  fromSnapshot,
+  groupOf,
+  isFacilitator,
+  isMember,
+  myDotsOn,
+  spotlightPost,
+  timerLeft,
+  withServerTime,
+  withSummary,
+} from "./state.js";
 import { Visits } from "./visits.js";
 
 const BACK_ONLINE_MS = 4000;
 const SLOW_CONNECT_MS = 4000;
 const RESYNC_AFTER_HIDDEN_MS = 10000;
 const SUMMARY_RETRY_MS = 10000;
+// Between two summary requests: 2 s, doubled each time requests come in a row (private
+// events in a busy spell, e.g. hidden dots while prioritising), up to 30 s.
+const SUMMARY_EVERY_MS = 2000;
+const SUMMARY_MAX_GAP_MS = 30000;
+const TICK_MS = 250;
+const PHASES = ["gather", "discuss", "prioritise", "closed"];
 
 const root = document.getElementById("board");
 if (root) start(root);
@@ -62,6 +85,9 @@ function start(root) {
   const naming = new Set(); // ideas where an anonymous person is choosing a name to join
   const hideOpen = new Set(); // post ids with a facilitator's "Hide" form open
   const reasons = JSON.parse(root.dataset.reasons || "[]"); // why a post may be hidden
+  const reportReasons = JSON.parse(root.dataset.reportReasons || "[]"); // why one may report
+  const reported = new Set(); // posts I reported while the page was open
+  const notices = []; // {key, text}: notes for me, shown until dismissed
   let revoked = false; // my facilitator link was withdrawn while the page was open
   let myOffers = []; // my skill and tool offers: what "I can help" can link
   const visits = new Visits(code, me.id, state.posts.values());
@@ -84,7 +110,30 @@ function start(root) {
     get myOffers() {
       return myOffers;
     },
+    reportReasons,
+    reported: (id) => reported.has(id),
+    myDots: (id) => myDotsOn(state, id),
+    get session() {
+      return state.session;
+    },
+    get blocked() {
+      return writeBlock();
+    },
+    get muted() {
+      return Boolean(state.me?.muted) && !isFacilitator(state);
+    },
+    get spotlightId() {
+      return state.session.spotlight_post_id;
+    },
   };
+
+  /** Why the session stops this person writing at all now: "closed", "locked" or null. */
+  function writeBlock() {
+    if (isFacilitator(state)) return null;
+    if (state.me?.removed) return "removed";
+    if (state.session.phase === "closed") return "closed";
+    return state.session.locked ? "locked" : null;
+  }
 
   // --- drawing ----------------------------------------------------------------------
 
@@ -111,7 +160,133 @@ function start(root) {
     empty.textContent = state.posts.size ? t("feed_no_match") : t("feed_empty");
     drawPresence();
     drawSummary();
+    drawSession();
+    drawSpotlight();
+    drawComposer();
+    drawNotices();
     drawConnection();
+  }
+
+  // --- the session: banner, timer, spotlight, composer -------------------------------
+
+  function phaseText(session) {
+    if (session.phase === "prioritise") return tn("phase_prioritise", session.dot_budget);
+    return t(PHASES.includes(session.phase) ? `phase_${session.phase}` : "phase_gather");
+  }
+
+  function drawSession() {
+    const session = state.session;
+    const banner = $("session");
+    if (!banner) return;
+    banner.dataset.phase = session.phase;
+    banner.dataset.locked = String(Boolean(session.locked));
+    setTextOf($("session-phase"), phaseText(session));
+    $("session-locked").hidden = !session.locked || session.phase === "closed";
+    $("session-premoderation").hidden = !session.premoderation || session.phase === "closed";
+    $("session-silent").hidden = !session.silent || session.phase === "closed";
+    const prioritising = session.phase === "prioritise";
+    const dots = $("session-dots");
+    dots.hidden = !prioritising;
+    if (prioritising) {
+      let spent = state.dotsSpent;
+      for (const overlay of pending.posts.values()) spent += overlay.dots || 0;
+      const left = Math.max(0, session.dot_budget - spent);
+      setTextOf(dots, tn("dots_left", session.dot_budget, { left }));
+      dots.dataset.left = String(left);
+    }
+    $("session-dots-hidden").hidden = !(prioritising && session.dots_hidden);
+    drawTimer();
+  }
+
+  function clock(seconds) {
+    const minutes = Math.floor(seconds / 60);
+    const rest = String(seconds % 60).padStart(2, "0");
+    return `${minutes}:${rest}`;
+  }
+
+  let timerWasRunning = false;
+  function drawTimer() {
+    const el = $("session-timer");
+    if (!el) return;
+    const left = timerLeft(state);
+    el.hidden = left === null;
+    if (left === null) {
+      timerWasRunning = false;
+      return;
+    }
+    el.dataset.seconds = String(left);
+    setTextOf($("session-timer-left"), left > 0 ? clock(left) : t("time_up"));
+    $("session-timer-label").hidden = left === 0;
+    if (left === 0 && timerWasRunning) announcer.say(t("time_up"));
+    timerWasRunning = left > 0;
+  }
+  setInterval(drawTimer, TICK_MS);
+
+  function drawSpotlight() {
+    const box = $("spotlight");
+    if (!box) return;
+    const post = spotlightPost(state);
+    box.hidden = !post;
+    if (!post) return;
+    box.dataset.postId = String(post.id);
+    setTextOf(box.querySelector(".spotlight-kind"), kindLabel(post.kind));
+    setTextOf(box.querySelector(".spotlight-title"), post.title);
+    const body = box.querySelector(".spotlight-body");
+    setTextOf(body, post.body || "");
+    body.hidden = !post.body;
+    box.querySelector(".spotlight-link").setAttribute("href", `#post-${post.id}`);
+  }
+
+  /** The composer, closed with the reason when the session stops this person posting. */
+  function drawComposer() {
+    let reason = null;
+    const block = writeBlock();
+    if (block === "removed") reason = t("removed");
+    else if (block) reason = t(`composer_${block}`);
+    else if (!isFacilitator(state) && state.session.phase === "prioritise") {
+      reason = t("composer_prioritising");
+    } else if (ctx.muted) reason = t("composer_muted");
+    const note = $("composer-closed");
+    setTextOf(note, reason || "");
+    note.hidden = !reason;
+    if (composer.dataset.closed === String(Boolean(reason))) return;
+    composer.dataset.closed = String(Boolean(reason));
+    for (const field of composer.elements) {
+      if (field.type !== "hidden") field.disabled = Boolean(reason);
+    }
+  }
+
+  // --- notes for this person ----------------------------------------------------------
+
+  /** Say it, and note it until dismissed; a newer note with the same key replaces it. */
+  function notify(key, text) {
+    announcer.say(text);
+    const at = notices.findIndex((n) => n.key === key);
+    if (at >= 0) {
+      notices.splice(at, 1);
+      document.getElementById(`notice-${key}`)?.remove();
+    }
+    notices.push({ key, text });
+    drawNotices();
+  }
+
+  function drawNotices() {
+    const list = $("notices");
+    if (!list) return;
+    const keep = new Set(notices.map((n) => `notice-${n.key}`));
+    for (const item of [...list.children]) if (!keep.has(item.id)) item.remove();
+    for (const notice of notices) {
+      if (document.getElementById(`notice-${notice.key}`)) continue;
+      list.append(
+        h(
+          "li",
+          { class: "notice notice-info board-notice", id: `notice-${notice.key}` },
+          h("p", {}, notice.text),
+          h("button", { type: "button", class: "notice-dismiss secondary" }, t("dismiss")),
+        ),
+      );
+    }
+    list.hidden = notices.length === 0;
   }
 
   // --- moderation: the public summary ------------------------------------------------
@@ -127,9 +302,26 @@ function start(root) {
     if (state.moderation.unsure) refreshSummary();
   }
 
+  let summaryAsked = -Infinity; // when the last request went out
+  let summaryGap = SUMMARY_EVERY_MS; // the least time between two requests now
+  let summaryLater = null; // a request waiting for the gap to pass
+
   /** A post left the hidden count for a reason this page never knew: ask the server. */
-  async function refreshSummary() {
-    if (summaryAsking || Date.now() - summaryFailed < SUMMARY_RETRY_MS) return;
+  async function refreshSummary(waited = false) {
+    if (summaryAsking || summaryLater || Date.now() - summaryFailed < SUMMARY_RETRY_MS) return;
+    // Many private events in a row ask once in a while, not each time.
+    const since = Date.now() - summaryAsked;
+    if (since > SUMMARY_MAX_GAP_MS) summaryGap = SUMMARY_EVERY_MS;
+    if (waited) {
+      summaryGap = Math.min(summaryGap * 2, SUMMARY_MAX_GAP_MS);
+    } else if (since < summaryGap) {
+      summaryLater = setTimeout(() => {
+        summaryLater = null;
+        if (state.moderation.unsure) refreshSummary(true);
+      }, summaryGap - since);
+      return;
+    }
+    summaryAsked = Date.now();
     summaryAsking = true;
     let fresh = null;
     try {
@@ -180,7 +372,9 @@ function start(root) {
     }
     const box = document.activeElement;
     if (box?.classList?.contains("moderation-box") && feed.contains(box)) {
-      box.querySelector("button.restore, button.hide")?.focus({ preventScroll: true });
+      box
+        .querySelector("button.restore, button.hide, button.approve")
+        ?.focus({ preventScroll: true });
     }
   }
 
@@ -188,6 +382,9 @@ function start(root) {
   function signature(post) {
     const id = post.id;
     const extra = [visits.isNew(id), editing.has(id), ctx.pending(id), hideOpen.has(id), me.role];
+    const session = state.session;
+    extra.push(session.phase, ctx.blocked, ctx.muted, reported.has(id), myDotsOn(state, id));
+    extra.push(ctx.spotlightId === id);
     if (post.kind === "idea" || post.kind === "need") {
       const group = groupOf(state, post);
       extra.push(helpOpen.has(id), naming.has(id), offersKey, group);
@@ -286,6 +483,7 @@ function start(root) {
 
   function drawConnection() {
     const waiting = [...ops.values()].filter((op) => !op.result).length;
+    const isStaff = snapshot.me.role === "facilitator"; // as the page opened
     let parts = [];
     let tone = "";
     if (link === "refused") {
@@ -293,6 +491,8 @@ function start(root) {
       const boardUrl = ctx.postsUrl.replace(/\/posts$/, "");
       if (refusal?.code === "not_joined") {
         parts = [`${t("signed_out")} `, h("a", { href: `${boardUrl}/join` }, t("join_again"))];
+      } else if (refusal?.code === "removed" || (refusal?.code === "access_revoked" && !isStaff)) {
+        parts = [t("removed")];
       } else if (refusal?.code === "access_revoked") {
         parts = [`${t("link_withdrawn")} `, h("a", { href: boardUrl }, t("reload"))];
       } else {
@@ -329,10 +529,15 @@ function start(root) {
     onEvent(envelope) {
       const before = state;
       state = applyEvent(state, envelope);
-      const post = envelope.type === "post.created" ? envelope.data.post : null;
+      const arrived = ["post.created", "post.approved"].includes(envelope.type);
+      const post = arrived ? envelope.data.post : null;
       if (post) {
         visits.saw(post.id);
-        if (post.author.id !== me.id) announcer.newPost(post.title);
+        const news = post.author.id !== me.id && before.posts.get(post.id)?.state !== "pending";
+        if (news && (post.state || "visible") === "visible") announcer.newPost(post.title);
+      }
+      for (const shown of envelope.type === "posts.revealed" ? envelope.data.posts || [] : []) {
+        visits.saw(shown.id);
       }
       if (state.me) {
         me.name = state.me.name;
@@ -340,7 +545,9 @@ function start(root) {
       }
       announceTogether(envelope);
       announceModeration(envelope, before);
+      announceSession(envelope, before);
       if (state.me?.revoked && !revoked) linkWithdrawn();
+      if (state.me?.removed && !revoked) linkWithdrawn();
       redraw();
       // Suggestions on show leave out offers already linked: ask again when that changes.
       if (envelope.type === "link.created" || envelope.type === "link.removed") {
@@ -358,8 +565,53 @@ function start(root) {
       hereNow = count;
       drawPresence();
     },
+    onClock(iso) {
+      state = withServerTime(state, iso);
+      drawTimer();
+    },
     onStatus,
   }).start();
+
+  /** The session, and what happened to my posts, told politely (and noted when it lasts). */
+  function announceSession(envelope, before) {
+    const data = envelope.data || {};
+    const type = envelope.type;
+    if (type === "session.changed" && data.session) {
+      const changed = data.changed || [];
+      const session = state.session;
+      if (changed.includes("phase")) announcer.say(t("phase_now", { phase: phaseText(session) }));
+      else if (changed.includes("locked")) {
+        announcer.say(t(session.locked ? "paused_now" : "resumed_now"));
+      } else if (changed.includes("spotlight_post_id") && spotlightPost(state)) {
+        announcer.say(t("spotlight_now", { title: spotlightPost(state).title }));
+      } else if (changed.includes("timer") && session.timer) {
+        announcer.say(t("timer_started", { time: clock(timerLeft(state) ?? 0) }));
+      }
+    } else if (type === "posts.revealed") {
+      announcer.say(tn("posts_revealed", (data.posts || []).length));
+    } else if (type === "dots.revealed") {
+      announcer.say(t("dots_revealed_now"));
+    } else if (type === "post.approved" && data.post?.author?.id === me.id) {
+      if (!isFacilitator(state)) announcer.say(t("approved_yours", { title: data.post.title }));
+    } else if (type === "post.rejected") {
+      const post = before.posts.get(data.post_id);
+      if (post?.author?.id === me.id && !isFacilitator(state)) {
+        const reason = reasonLabel(data.reason);
+        notify(`rejected-${data.post_id}`, t("rejected_yours", { title: data.title, reason }));
+      }
+    } else if (type === "post.merged" && data.into) {
+      if (data.from_author_id === me.id) {
+        notify(
+          `merged-${data.from_id}`,
+          t("merged_yours", { from: data.from_title, into: data.into.title }),
+        );
+      } else if (data.into.author?.id === me.id) {
+        notify(`merged-${data.from_id}`, t("merged_into_yours", { title: data.into.title }));
+      }
+    } else if (type === "participant.muted" && data.participant_id === me.id) {
+      notify("muted", t(data.muted ? "composer_muted" : "unmuted"));
+    }
+  }
 
   /** Tell the idea's author (and the group's members) who has come to help, politely. */
   function announceTogether(envelope) {
@@ -411,13 +663,13 @@ function start(root) {
     }
   }
 
-  /** My facilitator link was withdrawn: stop, and say so (a reload shows the refusal). */
+  /** My link was withdrawn or I was removed: stop, and say so (a reload shows the refusal). */
   function linkWithdrawn() {
     revoked = true;
     me.role = "participant";
     hideOpen.clear();
     connection.close();
-    onStatus("refused", { code: "access_revoked" });
+    onStatus("refused", { code: state.me?.removed ? "removed" : "access_revoked" });
   }
 
   // The browser knows about a lost network long before a ping times out.
@@ -460,7 +712,16 @@ function start(root) {
       op.result = ack.data || {};
       op.seq = op.result.seq ?? state.seq;
       outbox.remove(op.op_id);
-      if (op.name === "post.create") announcer.say(t("post_sent"));
+      if (op.name === "post.create") {
+        const held = op.result.post?.state;
+        announcer.say(
+          held === "pending"
+            ? t("state_pending")
+            : held === "silent"
+              ? t("state_silent")
+              : t("post_sent"),
+        );
+      }
       if (op.name === "post.delete") announcer.say(t("post_deleted"));
       if (op.name === "link.create") announcer.say(t("help_sent"));
       if (op.name === "link.remove") announcer.say(t("help_withdrawn"));
@@ -470,11 +731,23 @@ function start(root) {
       if (op.name === "group.leave") announcer.say(t("left_group"));
       if (op.name === "post.hide") announcer.say(t("post_hidden"));
       if (op.name === "post.restore") announcer.say(t("post_restored"));
+      if (op.name === "post.approve") announcer.say(t("approved"));
+      if (op.name === "post.reject") announcer.say(t("rejected"));
+      if (op.name === "post.report") {
+        reported.add(op.payload.post_id);
+        announcer.say(t("report_thanks"));
+      }
+      if (op.name === "dot.place" || op.name === "dot.take_back") {
+        const budget = op.result.budget ?? state.session.dot_budget;
+        const left = Math.max(0, budget - (op.result.spent ?? state.dotsSpent));
+        announcer.say(tn("dots_left", budget, { left }));
+      }
       redraw();
       return;
     }
-    // Signed out (or refused before it went out): keep it on the device; the banner says why.
-    if (!ack?.error || ack.error.code === "not_joined") return;
+    // Signed out (or refused before it went out): keep it on the device; the banner says
+    // why. Any other refusal (the board is locked, slow mode...) is final: show it.
+    if (worthRetrying(ack?.error)) return;
     ops.delete(op.op_id);
     outbox.remove(op.op_id);
     redraw();
@@ -516,16 +789,24 @@ function start(root) {
       const form = box?.querySelector("form:not([hidden])");
       if (form) showError(form, error);
       else if (box) showError(box, error);
-      else announcer.say(error?.message || t("failed"));
+      else announcer.say(errorText(error));
+    } else if (op.name.startsWith("dot.") || op.name === "post.report") {
+      const box = card?.querySelector(op.name === "post.report" ? ".report-box" : ".dot-box");
+      if (box) showError(box, error);
+      else announcer.say(errorText(error));
+    } else if (op.name === "post.approve" || op.name === "post.reject") {
+      const box = card?.querySelector(".moderation-box");
+      if (box) showError(box, error);
+      else announcer.say(errorText(error));
     } else if (op.name === "post.hide" || op.name === "post.restore") {
       const box = card?.querySelector(".moderation-box");
       const form = box?.querySelector("form:not([hidden])");
       if (form) showError(form, error);
-      else announcer.say(error?.message || t("failed"));
+      else announcer.say(errorText(error));
     } else if (card) {
       showError(card.querySelector(".support-form"), error);
     } else {
-      announcer.say(error?.message || t("failed"));
+      announcer.say(errorText(error));
     }
   }
 
@@ -616,6 +897,27 @@ function start(root) {
       event.preventDefault();
       clearError(form);
       queue("post.restore", { post_id: postId });
+    } else if (form.classList.contains("dot-form") || form.classList.contains("undot-form")) {
+      event.preventDefault();
+      clearError(form.closest(".dot-box"));
+      queue(form.classList.contains("dot-form") ? "dot.place" : "dot.take_back", {
+        post_id: postId,
+      });
+    } else if (form.classList.contains("report-form")) {
+      event.preventDefault();
+      const reason = form.querySelector('input[name="reason"]:checked')?.value;
+      if (!reason) return;
+      clearError(form.closest(".report-box"));
+      queue("post.report", { post_id: postId, reason });
+    } else if (form.classList.contains("approve-form")) {
+      event.preventDefault();
+      queue("post.approve", { post_id: postId });
+    } else if (form.classList.contains("reject-form")) {
+      event.preventDefault();
+      const payload = { post_id: postId, reason: form.elements.reason.value };
+      const note = form.elements.note?.value.trim();
+      if (note) payload.note = note;
+      queue("post.reject", payload);
     }
   });
 
@@ -768,6 +1070,13 @@ function start(root) {
       openEditor(editLink.closest("article.post"));
     } else if (event.target.closest?.(".edit-cancel")) {
       closeEditor(event.target.closest("article.post"));
+    } else if (event.target.closest?.(".notice-dismiss")) {
+      const item = event.target.closest(".board-notice");
+      const at = notices.findIndex((n) => `notice-${n.key}` === item?.id);
+      if (at >= 0) notices.splice(at, 1);
+      drawNotices();
+      $("feed-heading").setAttribute("tabindex", "-1");
+      $("feed-heading").focus();
     } else if (event.target.closest?.(".to-composer")) {
       event.preventDefault();
       composer.elements.title.focus();
@@ -897,6 +1206,29 @@ function start(root) {
   started = true;
 }
 
+// Refusals by the session and the dot and report rules, in the page's own words.
+const PLAIN_ERRORS = [
+  "board_locked",
+  "board_closed",
+  "posting_paused",
+  "muted",
+  "not_prioritising",
+  "no_dots_left",
+  "no_dot_here",
+  "already_reported",
+  "post_not_open",
+];
+
+/** What went wrong, in plain (translated) words where the page knows the refusal. */
+function errorText(error) {
+  const code = error?.code;
+  if (code === "slow_down") {
+    return tn("error_slow_down", Math.max(1, Number(error.fields?.retry_after) || 1));
+  }
+  if (PLAIN_ERRORS.includes(code)) return t(`error_${code}`);
+  return error?.message || t("failed");
+}
+
 /** Where a form's error goes: after the form, or after the row of small action forms. */
 function errorAnchor(form) {
   return form.closest(".post-actions") || form;
@@ -910,12 +1242,12 @@ function showError(form, error) {
     box = h("p", { class: "notice notice-error form-error", role: "alert" });
     anchor.after(box);
   }
-  box.textContent = error?.message || t("failed");
+  box.textContent = errorText(error);
   for (const field of form.querySelectorAll("[aria-invalid]")) {
     field.removeAttribute("aria-invalid");
   }
   for (const name of Object.keys(error?.fields || {})) {
-    const field = form.elements[name];
+    const field = form.elements?.[name];
     if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
   }
 }

@@ -1,5 +1,7 @@
-// The feed as a person asked to see it: by kind, by theme, newest or most supported.
-// The same rules as pages.arrange on the server, so the page looks the same before and
+// The feed as a person asked to see it: by kind, by theme, newest or most supported,
+// with pinned posts on top.
+// The same rules as pages.arrange (and pages.board, which puts pinned posts first) on the
+// server, so the page looks the same before and
 // after the script takes over, and the form works as a plain GET form without it.
 
 export const SORTS = ["newest", "supported"];
@@ -19,12 +21,15 @@ export function shows(view, post) {
   return (!view.kind || post.kind === view.kind) && (!view.tag || post.tag === view.tag);
 }
 
-/** Posts filtered and sorted for the view: newest first, or most supported (then newest). */
+/**
+ * Posts filtered and sorted for the view: newest first, or most supported (then newest);
+ * pinned posts first whatever the order.
+ */
 export function arrange(posts, view) {
   const shown = [...posts].filter((post) => shows(view, post));
   shown.sort((a, b) => b.id - a.id);
   if (view.sort === "supported") shown.sort((a, b) => b.support_count - a.support_count);
-  return shown;
+  return shown.sort((a, b) => Number(Boolean(b.pinned)) - Number(Boolean(a.pinned)));
 }
 
 /** The page address for a view (empty filters and the default sort are left out). */

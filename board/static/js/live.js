@@ -7,6 +7,11 @@
 // carry a client-made op_id; a retry reuses it, so the server does the work once.
 // The sender does not apply its own change from the ack: it arrives as an event, like
 // everyone else's.
+//
+// Private events: someone outside a private event's audience gets the same seq as
+// {type: "private", data: {}}. A facilitator (or the author) may get the full event and
+// then the redacted one with the same seq: the first is applied, the second is a
+// duplicate. A "private" envelope never replaces a full one waiting in the buffer.
 
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 
@@ -45,6 +50,8 @@ export class BoardConnection {
    * @param {(envelope) => void} [options.onEvent]      the next event, in order
    * @param {(snapshot) => void} [options.onSnapshot]   replace all state
    * @param {(count: number) => void} [options.onPresence]  people connected now
+   * @param {(iso: string) => void} [options.onClock]  the server's time, from each
+   *        subscribe ack (server_time) and head (now): timers count down on it
    * @param {(status: string, detail?: object) => void} [options.onStatus]
    *        "connecting" | "online" | "offline" | "refused" (detail: the ack error);
    *        "connecting" comes at start() and at resume()
@@ -57,6 +64,7 @@ export class BoardConnection {
     this.onSnapshot = options.onSnapshot || noop;
     this.onPresence = options.onPresence || noop;
     this.onStatus = options.onStatus || noop;
+    this.onClock = options.onClock || noop;
     this.socketFactory = options.socketFactory || (() => io());
 
     this.socket = null;
@@ -183,6 +191,7 @@ export class BoardConnection {
   }
 
   _caughtUp(data) {
+    if (data.server_time) this.onClock(data.server_time);
     if (data.mode === "snapshot" && data.snapshot) {
       this.last = data.snapshot.seq;
       this.onSnapshot(data.snapshot);
@@ -229,7 +238,7 @@ export class BoardConnection {
     if (!envelope || envelope.board !== this.board || typeof envelope.seq !== "number") return;
     if (!this.subscribed || this.subscribing) {
       // A subscribe answer is on its way: keep this until we know where we stand.
-      if (envelope.seq > this.last) this.buffer.set(envelope.seq, envelope);
+      if (envelope.seq > this.last) this._keep(envelope);
       return;
     }
     this._offer(envelope);
@@ -248,6 +257,12 @@ export class BoardConnection {
       }
       return;
     }
+    this._keep(envelope);
+  }
+
+  /** Buffer an early envelope; a redacted copy never replaces the full event. */
+  _keep(envelope) {
+    if (envelope.type === "private" && this.buffer.has(envelope.seq)) return;
     this.buffer.set(envelope.seq, envelope);
   }
 
@@ -264,7 +279,9 @@ export class BoardConnection {
   }
 
   _head(head) {
-    if (!head || head.board !== this.board || !this.subscribed) return;
+    if (!head || head.board !== this.board) return;
+    if (head.now) this.onClock(head.now);
+    if (!this.subscribed) return;
     if (typeof head.seq === "number" && head.seq > this.last) this._subscribe();
   }
 

@@ -1,12 +1,17 @@
 // The outbox: writes made on this device that the server has not acknowledged yet.
 //
 // Each write (post.create, support.toggle, comment.create, post.update, post.delete,
-// link.create, link.remove, group.join, group.leave; a facilitator's post.hide and
-// post.restore) gets
-// its op id when the person acts, and is kept in localStorage (per board and person)
+// link.create, link.remove, group.join, group.leave, dot.place, dot.take_back,
+// post.report; a facilitator's post.hide, post.restore, post.approve and post.reject)
+// gets its op id when the person acts, and is kept in localStorage (per board and person)
 // until its ack arrives, so a write made offline, or cut off by a reload or a flat
 // battery, is sent later with the same op id: the server does it once and answers a
 // retry with the first result.
+//
+// Only an answer that may change by itself is worth keeping the write for (see
+// worthRetrying): a refusal by the session (board_locked, board_closed, posting_paused,
+// muted, slow_down...) or by the rules is final, and the page shows it instead; the
+// person decides whether to try again later.
 //
 // pendingView() says how the writes still in flight change what the feed shows: pending
 // cards for new posts, a support already counted, a comment "Sending…". A write stays
@@ -14,6 +19,14 @@
 // seq), so the pending card and the real card are swapped in one redraw, never both.
 
 const VERSION = 1;
+
+/** Refusals that are not about the write itself: keep it and send it again later. */
+const TRANSIENT = new Set(["not_joined", "internal"]);
+
+/** Should a write refused with `error` stay in the outbox (true) or be dropped and shown? */
+export function worthRetrying(error) {
+  return !error || TRANSIENT.has(error.code);
+}
 
 function fieldsOf(op) {
   const { op_id: _opId, board: _board, ...payload } = op.payload || {};
@@ -59,6 +72,15 @@ export class Outbox {
   }
 }
 
+// Writes in flight that show as a flag on their post's overlay.
+const FLAGS = {
+  "post.hide": "hiding",
+  "post.restore": "restoring",
+  "post.report": "reporting",
+  "post.approve": "approving",
+  "post.reject": "rejecting",
+};
+
 /** The highest post id and comment id in a state: anything of ours above them is newer. */
 export function newestIds(state) {
   let post = 0;
@@ -99,7 +121,9 @@ function groupIdea(state, groupId) {
  * How the writes in flight change the feed.
  * `ops`: in-flight writes, oldest first ({op_id, name, payload, after, before, result}).
  * Returns {creates: [op], posts: Map(postId -> {supported, edit, deleting, comments: [op],
- * helping, unlinking: [link id], joining, leaving, hiding, restoring})}.
+ * helping, unlinking: [link id], joining, leaving, hiding, restoring, dots (my dots on it
+ * still on their way: +1 each place, -1 each take back), reporting, approving,
+ * rejecting})}.
  */
 export function pendingView(ops, state, meId) {
   const creates = [];
@@ -179,9 +203,12 @@ export function pendingView(ops, state, meId) {
     } else if (op.name === "group.leave") {
       const idea = groupIdea(state, fields.group_id);
       if (idea !== null && state.posts.has(idea)) overlay(idea).leaving = true;
-    } else if (op.name === "post.hide" || op.name === "post.restore") {
-      const key = op.name === "post.hide" ? "hiding" : "restoring";
-      if (state.posts.has(fields.post_id)) overlay(fields.post_id)[key] = true;
+    } else if (op.name in FLAGS) {
+      if (state.posts.has(fields.post_id)) overlay(fields.post_id)[FLAGS[op.name]] = true;
+    } else if (op.name === "dot.place" || op.name === "dot.take_back") {
+      if (!state.posts.has(fields.post_id)) continue;
+      const entry = overlay(fields.post_id);
+      entry.dots = (entry.dots || 0) + (op.name === "dot.place" ? 1 : -1);
     }
   }
   return { creates, posts };

@@ -15,12 +15,20 @@
 //
 // Facilitators also get a moderation block on every card: "Hide" (with a reason from
 // ctx.reasons and an optional note), or "Restore" on a hidden post, which they alone see,
-// marked "Hidden: <reason>".
+// marked "Hidden: <reason>"; on a post waiting for approval, "Approve" and "Reject".
+//
+// Running the room (issue 5), from more of ctx: session (state.session), myDots(postId),
+// blocked ("closed" | "locked" | null: the session lets no participant write), muted,
+// reported(postId), reportReasons, spotlightId. A post that is not open to everyone
+// (waiting for approval, held back until the reveal, rejected) says so at the top
+// (p.post-state[data-state]) and takes no support, comments, dots, help or reports.
+// While prioritising, ideas and needs get a dot box (.dot-box: "Place a dot", "Take
+// back"); others' open posts get "Report" (details.report-box with the reasons as radios).
 
 import { t, tn } from "./i18n.js";
 import { newOpId } from "./live.js";
 import { reasonLabel } from "./moderation.js";
-import { isMember, supportedBy } from "./state.js";
+import { isMember, isOpen, supportedBy } from "./state.js";
 
 /** Create an element: h("p", {class: "x"}, "text", child, ...). */
 export function h(tag, attrs = {}, ...children) {
@@ -49,7 +57,7 @@ function mayDelete(post, ctx) {
 }
 
 function mayEdit(post, ctx) {
-  return post.author.id === ctx.me.id;
+  return post.author.id === ctx.me.id && post.state !== "rejected"; // a rejected post is final
 }
 
 function moderates(ctx) {
@@ -77,6 +85,8 @@ function kindLine(post, ctx, isNew) {
   return h(
     "p",
     { class: "post-kind" },
+    post.pinned ? h("span", { class: "pinned-badge" }, t("pinned")) : null,
+    post.pinned ? " " : null,
     isNew ? h("span", { class: "new-badge" }, t("new_badge")) : null,
     isNew ? " " : null,
     kindLabel(post.kind, ctx),
@@ -137,7 +147,63 @@ function cardClass(post, ctx) {
   if (pending?.edit) name += " is-updating";
   if (ctx.isEditing?.(post.id)) name += " is-editing";
   if (post.hidden && moderates(ctx)) name += " is-hidden";
+  if (post.state && post.state !== "visible") name += ` is-${post.state}`;
+  if (post.pinned) name += " is-pinned";
+  if (ctx.spotlightId === post.id) name += " is-spotlit";
   return name;
+}
+
+/** The author line: who wrote it, or whom a facilitator entered it for. */
+function authorText(post) {
+  return post.on_behalf_of ? t("entered_for", { name: post.on_behalf_of }) : nameOf(post.author);
+}
+
+/** Why a post is not on the board for everyone (yet), at the top of its card. */
+function stateNote(post, ctx) {
+  const state = post.state || "visible";
+  if (state === "visible") return null;
+  const mine = post.author?.id === ctx.me.id;
+  let text;
+  if (state === "rejected") {
+    text = t("state_rejected", { reason: reasonLabel(post.rejected_reason || "") });
+  } else if (state === "pending") {
+    text = mine ? t("state_pending") : t("state_pending_staff");
+  } else if (state === "silent") {
+    text = mine ? t("state_silent") : t("state_silent_staff");
+  } else {
+    return null;
+  }
+  return h(
+    "div",
+    { class: `post-state post-state-${state}`, "data-state": state },
+    h("p", {}, text),
+    state === "rejected" && post.rejected_note
+      ? h("p", { class: "post-state-note" }, post.rejected_note)
+      : null,
+  );
+}
+
+function drawStateNote(card, post, ctx) {
+  const note = card.querySelector(":scope > .post-state");
+  const wanted = stateNote(post, ctx);
+  if (note && !wanted) note.remove();
+  else if (note && !note.isEqualNode(wanted)) note.replaceWith(wanted);
+  else if (!note && wanted) card.querySelector(".post-kind").before(wanted);
+}
+
+/** Support and comments only go on open posts, and not while the session says no. */
+function drawOpenness(card, post, ctx) {
+  const open = isOpen(post);
+  card.querySelector(".support-form").hidden = !open;
+  const comments = card.querySelector(":scope > .comments");
+  comments.hidden = !open && !(post.comments || []).length;
+  const form = comments.querySelector(".comment-form");
+  form.hidden = !open;
+  const silenced = Boolean(ctx.blocked) || Boolean(ctx.muted);
+  for (const control of form.querySelectorAll("input:not([type=hidden]), button")) {
+    control.disabled = silenced;
+  }
+  card.querySelector("button.support").disabled = Boolean(ctx.blocked);
 }
 
 /** "Hidden: Spam" on a hidden post (only facilitators have hidden posts to show). */
@@ -164,11 +230,12 @@ export function postCard(post, ctx) {
       "aria-labelledby": `post-${id}-title`,
     },
     hiddenNote(post, ctx),
+    stateNote(post, ctx),
     kindLine(post, ctx, ctx.isNew?.(id)),
     h("h3", { class: "post-title", id: `post-${id}-title` }, post.title),
     post.body ? h("p", { class: "post-body" }, post.body) : null,
     whenLine(post),
-    h("p", { class: "post-author" }, nameOf(post.author)),
+    h("p", { class: "post-author" }, authorText(post)),
     h(
       "div",
       { class: "post-actions" },
@@ -215,8 +282,11 @@ export function postCard(post, ctx) {
   );
   drawComments(card, post, ctx);
   drawStatus(card, post, ctx);
+  drawOpenness(card, post, ctx);
   drawModeration(card, post, ctx);
+  drawDots(card, post, ctx);
   drawTogether(card, post, ctx);
+  drawReport(card, post, ctx);
   return card;
 }
 
@@ -294,6 +364,7 @@ export function updateCard(card, post, ctx) {
   if (note && !wantedNote) note.remove();
   else if (note && !note.isEqualNode(wantedNote)) note.replaceWith(wantedNote);
   else if (!note && wantedNote) card.prepend(wantedNote);
+  drawStateNote(card, post, ctx);
   const kind = kindLine(post, ctx, ctx.isNew?.(id));
   const oldKind = card.querySelector(".post-kind");
   if (!oldKind.isEqualNode(kind)) oldKind.replaceWith(kind);
@@ -315,7 +386,7 @@ export function updateCard(card, post, ctx) {
   if (when && !wantedWhen) when.remove();
   else if (when && !when.isEqualNode(wantedWhen)) when.replaceWith(wantedWhen);
   else if (!when && wantedWhen) card.querySelector(".post-author").before(wantedWhen);
-  setText(card.querySelector(".post-author"), nameOf(post.author));
+  setText(card.querySelector(".post-author"), authorText(post));
   drawStatus(card, post, ctx);
 
   const shown = supportShown(post, ctx);
@@ -337,14 +408,18 @@ export function updateCard(card, post, ctx) {
   drawComments(card, post, ctx);
   const label = card.querySelector(`label[for="comment-${id}-body"]`);
   setText(label, t("comment_on", { title: post.title }));
+  drawOpenness(card, post, ctx);
   drawModeration(card, post, ctx);
+  drawDots(card, post, ctx);
   drawTogether(card, post, ctx);
+  drawReport(card, post, ctx);
 }
 
 // --- a facilitator's moderation block ---------------------------------------------------
 
 function moderationBlock(post, ctx) {
-  if (!moderates(ctx)) return [null, null];
+  if (!moderates(ctx) || post.state === "rejected") return [null, null];
+  if (post.state === "pending" && !post.hidden) return approvalBlock(post, ctx);
   const id = post.id;
   const pending = ctx.pending?.(id) || {};
   const busy = Boolean(pending.hiding || pending.restoring);
@@ -412,12 +487,191 @@ function moderationBlock(post, ctx) {
   return [sig, make];
 }
 
+/** A facilitator's Approve / Reject on a post waiting in the pre-moderation queue. */
+function approvalBlock(post, ctx) {
+  const id = post.id;
+  const pending = ctx.pending?.(id) || {};
+  const busy = Boolean(pending.approving || pending.rejecting);
+  const reasons = ctx.reasons || [];
+  const sig = JSON.stringify(["approval", busy, reasons]);
+  const make = () => {
+    if (busy) {
+      return h("div", { class: "moderation-box" }, h("p", { class: "box-status" }, t("sending")));
+    }
+    return h(
+      "div",
+      { class: "moderation-box approval-box" },
+      h(
+        "form",
+        { class: "approve-form" },
+        h("button", { type: "submit", class: "approve" }, t("approve")),
+      ),
+      h(
+        "details",
+        { class: "reject-box" },
+        h("summary", {}, t("reject")),
+        h(
+          "form",
+          { class: "reject-form" },
+          h("label", { for: `reject-${id}-reason` }, t("why_reject")),
+          h(
+            "select",
+            { id: `reject-${id}-reason`, name: "reason" },
+            ...reasons
+              .filter((reason) => reason !== "duplicate")
+              .map((reason) => h("option", { value: reason }, reasonLabel(reason))),
+          ),
+          h(
+            "label",
+            { for: `reject-${id}-note` },
+            `${t("reject_note")} `,
+            h("span", { class: "hint" }, t("optional")),
+          ),
+          h("input", {
+            id: `reject-${id}-note`,
+            name: "note",
+            maxlength: "500",
+            autocomplete: "off",
+          }),
+          h("button", { type: "submit", class: "reject-send" }, t("reject_send")),
+        ),
+      ),
+    );
+  };
+  return [sig, make];
+}
+
 /** Hide or Restore, right under the post's own actions. */
 function drawModeration(card, post, ctx) {
   const [sig, make] = moderationBlock(post, ctx);
   drawBlock(card, "moderation-box", -1, sig, make, (fresh) =>
     card.querySelector(":scope > .post-actions").after(fresh),
   );
+}
+
+// --- dots and reports -------------------------------------------------------------------
+
+const DOTTABLE = ["idea", "need"];
+
+/** My dots on a post as shown: the confirmed ones plus those still on their way. */
+function dotsShown(post, ctx) {
+  const mine = (ctx.myDots?.(post.id) || 0) + (ctx.pending?.(post.id)?.dots || 0);
+  return Math.max(0, mine);
+}
+
+function dotBlock(post, ctx) {
+  const session = ctx.session || {};
+  const prioritising = session.phase === "prioritise";
+  const total = post.dot_count;
+  const shown = DOTTABLE.includes(post.kind) && isOpen(post);
+  if (!shown || (!prioritising && !total)) return [null, null];
+  const mine = dotsShown(post, ctx);
+  const sending = ctx.pending?.(post.id)?.dots !== undefined;
+  const blocked = Boolean(ctx.blocked);
+  const sig = JSON.stringify([prioritising, total, mine, sending, blocked]);
+  const base = `${ctx.postsUrl}/${post.id}/dots`;
+  const make = () => {
+    const words = [];
+    if (total != null) words.push(tn("dot_count", total));
+    if (prioritising) words.push(t("my_dots_here", { count: mine }));
+    return h(
+      "div",
+      { class: "dot-box", "data-mine": String(mine) },
+      h("p", { class: "dot-status" }, words.join(" · ")),
+      prioritising
+        ? h(
+            "div",
+            { class: "dot-buttons" },
+            boardForm(
+              base,
+              "dot-form",
+              h(
+                "button",
+                { type: "submit", class: "dot-place", disabled: blocked },
+                t("place_dot"),
+              ),
+            ),
+            mine
+              ? boardForm(
+                  `${base}/take-back`,
+                  "undot-form",
+                  h(
+                    "button",
+                    { type: "submit", class: "dot-take-back secondary", disabled: blocked },
+                    t("take_back_dot"),
+                  ),
+                )
+              : null,
+          )
+        : null,
+    );
+  };
+  return [sig, make];
+}
+
+/** Dots while prioritising (and the count once they are shown), under the actions. */
+function drawDots(card, post, ctx) {
+  const [sig, make] = dotBlock(post, ctx);
+  drawBlock(card, "dot-box", -1, sig, make, (fresh) =>
+    (card.querySelector(":scope > .moderation-box") || card.querySelector(".post-actions")).after(
+      fresh,
+    ),
+  );
+}
+
+function reportBlock(post, ctx) {
+  const id = post.id;
+  const mayReport =
+    isOpen(post) && post.author?.id !== ctx.me.id && !moderates(ctx) && !ctx.blocked;
+  if (!mayReport) return [null, null];
+  const reporting = Boolean(ctx.pending?.(id)?.reporting);
+  const done = Boolean(ctx.reported?.(id));
+  const reasons = ctx.reportReasons || [];
+  const sig = JSON.stringify([reporting, done, reasons]);
+  const make = () => {
+    if (reporting || done) {
+      return h(
+        "p",
+        { class: "report-box report-done", role: done ? "status" : null },
+        done ? t("report_thanks") : t("sending"),
+      );
+    }
+    return h(
+      "details",
+      { class: "report-box" },
+      h("summary", {}, t("report")),
+      boardForm(
+        `${ctx.postsUrl}/${id}/report`,
+        "report-form",
+        h(
+          "fieldset",
+          { class: "report-reasons" },
+          h("legend", {}, t("report_why")),
+          ...reasons.map((reason, index) =>
+            h(
+              "label",
+              {},
+              h("input", {
+                type: "radio",
+                name: "reason",
+                value: reason,
+                required: index === 0 ? "" : null,
+              }),
+              ` ${reasonLabel(reason)}`,
+            ),
+          ),
+        ),
+        h("button", { type: "submit", class: "report-send" }, t("report_send")),
+      ),
+    );
+  };
+  return [sig, make];
+}
+
+/** "Report" at the foot of others' open cards. */
+function drawReport(card, post, ctx) {
+  const [sig, make] = reportBlock(post, ctx);
+  drawBlock(card, "report-box", -1, sig, make, (fresh) => card.append(fresh));
 }
 
 // --- offers, helpers and groups -------------------------------------------------------
@@ -669,7 +923,7 @@ const BLOCKS = [
 
 /** Who can help, "I can help", the group and suggestions: ideas and needs only. */
 function drawTogether(card, post, ctx) {
-  const helpable = post.kind === "idea" || post.kind === "need";
+  const helpable = (post.kind === "idea" || post.kind === "need") && isOpen(post);
   for (const [index, [name, block]] of BLOCKS.entries()) {
     const [sig, make] = helpable ? block(post, ctx) : [null, null];
     drawBlock(card, name, index, sig, make);

@@ -16,6 +16,30 @@
 // a summary fetched afresh is never counted twice. When a post leaves the hidden count for
 // a reason this client never saw (hidden before the page loaded), the summary is marked
 // `unsure` and the page asks the server for the current one.
+//
+// Running the room (issue 5). Fields beside posts, groups and moderation:
+//   state.session      the session as the server shapes it (schemas.session_out): {phase:
+//                      gather|discuss|prioritise|closed, locked, premoderation, silent,
+//                      dot_budget, dots_hidden, report_threshold, slow_mode_seconds,
+//                      spotlight_post_id, timer: null | {ends_at, seconds}}; replaced
+//                      whole by session.changed.
+//   state.serverOffset ms to add to Date.now() to get the server's clock (timers count
+//                      down on it): from the snapshot's server_time, then withServerTime()
+//                      on each subscribe ack and head. serverNow(state) gives the time.
+//   state.myDots       {post id as text: my dots on it} (as the snapshot's my_dots);
+//   state.dotsSpent    my dots on the whole board. dotsLeft(state) = budget - spent.
+//   state.me.muted     a facilitator muted me (I can read, support and place dots);
+//   state.me.removed   a facilitator removed me (my link opens nothing any more).
+//   state.staff        facilitators only, else null: {dot_totals: {post id: n} (also while
+//                      dots are hidden), reports: {post id: how many reported it},
+//                      muted_ids: [participant ids]} (as the snapshot's `staff`).
+//   state.merged       Map(duplicate post id -> the post id it was merged into).
+// Posts carry the server's new fields (state: visible|pending|rejected|silent,
+// rejected_reason, merged_into_id, pinned, on_behalf_of, dot_count: null while dots are
+// hidden) and, on a rejected post whose post.rejected this client saw, `rejected_note`.
+// A merged duplicate is not in state.posts (it left the board); its supports, comments
+// and helpers are on the post it went into. A "private" event (someone else's, redacted)
+// only moves the seq on; so does any type this file does not know.
 
 /**
  * State from a snapshot (the page's JSON or a subscribe ack in snapshot mode).
@@ -24,13 +48,19 @@
  */
 export function fromSnapshot(snapshot, threads = new Map()) {
   const posts = new Map();
+  const merged = new Map();
   const hiddenReasons = new Map(); // post id -> why it is hidden, as far as this client knows
   for (const post of snapshot.posts || []) {
+    if (post.merged_into_id != null) {
+      merged.set(post.id, post.merged_into_id); // left the board: not drawn anywhere
+      continue;
+    }
     posts.set(post.id, post);
     if (post.hidden) hiddenReasons.set(post.id, post.hidden.reason);
   }
   const groups = new Map();
   for (const group of snapshot.groups || []) groups.set(group.id, group);
+  const serverTime = Date.parse(snapshot.server_time || "");
   return {
     board: snapshot.board,
     seq: snapshot.seq,
@@ -41,7 +71,70 @@ export function fromSnapshot(snapshot, threads = new Map()) {
     threads,
     moderation: summaryAt(snapshot.moderation, snapshot.seq),
     hiddenReasons,
+    session: { ...DEFAULT_SESSION, ...(snapshot.session || {}) },
+    serverOffset: Number.isNaN(serverTime) ? 0 : serverTime - Date.now(),
+    myDots: { ...(snapshot.my_dots || {}) },
+    dotsSpent: snapshot.dots_spent || 0,
+    staff: snapshot.staff ? { ...snapshot.staff } : null,
+    merged,
   };
+}
+
+/** How a board runs when the server says nothing (an older snapshot). */
+const DEFAULT_SESSION = {
+  phase: "gather",
+  locked: false,
+  premoderation: false,
+  silent: false,
+  dot_budget: 3,
+  dots_hidden: false,
+  report_threshold: 0,
+  slow_mode_seconds: 0,
+  spotlight_post_id: null,
+  timer: null,
+};
+
+/** The state with the server's clock as told at `iso` (a subscribe ack, a head). */
+export function withServerTime(state, iso, now = Date.now()) {
+  const at = Date.parse(iso || "");
+  if (Number.isNaN(at)) return state;
+  return { ...state, serverOffset: at - now };
+}
+
+/** The server's time now, in ms since the epoch. */
+export function serverNow(state, now = Date.now()) {
+  return now + (state.serverOffset || 0);
+}
+
+/** Whole seconds left on the session's timer (0 once it has run out), or null: no timer. */
+export function timerLeft(state, now = Date.now()) {
+  const timer = state.session?.timer;
+  const ends = Date.parse(timer?.ends_at || "");
+  if (Number.isNaN(ends)) return null;
+  // The clock is told a little late (the network's delay): never more than was set.
+  const left = Math.ceil((ends - serverNow(state, now)) / 1000);
+  return Math.max(0, Math.min(left, timer.seconds ?? left));
+}
+
+/** My dots on this post. */
+export function myDotsOn(state, postId) {
+  return state.myDots?.[String(postId)] || 0;
+}
+
+/** How many of my dots I can still place. */
+export function dotsLeft(state) {
+  return Math.max(0, (state.session?.dot_budget ?? 0) - (state.dotsSpent || 0));
+}
+
+/** Everyone can see it: not waiting for approval, rejected, held back or hidden. */
+export function isOpen(post) {
+  return (post.state || "visible") === "visible" && !post.hidden;
+}
+
+/** The post in the spotlight now, if this client has it. */
+export function spotlightPost(state) {
+  const id = state.session?.spotlight_post_id;
+  return id == null ? null : state.posts.get(id) || null;
 }
 
 /** A public moderation summary as of `seq`. */
@@ -91,9 +184,14 @@ function withHiddenReason(state, postId, reason) {
   return { ...state, hiddenReasons };
 }
 
-/** Posts newest first (ids grow with time; the server orders the same way). */
+/** Posts newest first (ids grow with time; the server orders the same way), pinned first. */
 export function postsNewestFirst(state) {
-  return [...state.posts.values()].sort((a, b) => b.id - a.id);
+  return pinnedFirst([...state.posts.values()].sort((a, b) => b.id - a.id));
+}
+
+/** The same order with pinned posts moved to the top (a stable sort keeps the rest). */
+export function pinnedFirst(posts) {
+  return posts.sort((a, b) => Number(Boolean(b.pinned)) - Number(Boolean(a.pinned)));
 }
 
 function withPost(state, post) {
@@ -298,7 +396,7 @@ const reducers = {
   "post.deleted": (state, data, envelope) => {
     const id = data.post_id;
     const reason = state.hiddenReasons.get(id);
-    let next = deleted(state, data);
+    let next = withoutMyDots(deleted(state, data), id);
     if (reason) {
       // A hidden post deleted: it no longer counts as hidden.
       next = recount(withHiddenReason(next, id, null), envelope, data, (m) => bump(m, reason, -1));
@@ -340,7 +438,7 @@ const reducers = {
     if (!state.me || data.participant_id !== state.me.id) return state;
     // My own link was withdrawn: what only facilitators may see goes.
     const posts = new Map([...state.posts].filter(([, post]) => !post.hidden));
-    return { ...state, me: { ...state.me, revoked: true }, posts };
+    return { ...state, me: { ...state.me, revoked: true }, posts, staff: null };
   },
 
   "support.changed": (state, data) =>
@@ -403,6 +501,161 @@ const reducers = {
     return { ...state, threads };
   },
 };
+
+/** A deleted post's dots went with it, mine too. */
+function withoutMyDots(state, postId) {
+  const key = String(postId);
+  const mine = state.myDots?.[key];
+  if (!mine) return state;
+  const myDots = { ...state.myDots };
+  delete myDots[key];
+  return { ...state, myDots, dotsSpent: Math.max(0, state.dotsSpent - mine) };
+}
+
+function withPosts(state, list) {
+  if (!list?.length) return state;
+  const posts = new Map(state.posts);
+  for (const post of list) posts.set(post.id, post);
+  return { ...state, posts };
+}
+
+function withStaff(state, change) {
+  return state.staff ? { ...state, staff: change(state.staff) } : state;
+}
+
+function count(map, key, value) {
+  return { ...(map || {}), [String(key)]: value };
+}
+
+/** A duplicate merged into another post: it leaves, the target carries everything. */
+function mergedInto(state, data) {
+  const into = data.into;
+  if (!into) return state;
+  const fromId = data.from_id;
+  let next = withPost(state, into);
+  if (next.posts.has(fromId)) {
+    const posts = new Map(next.posts);
+    posts.delete(fromId);
+    next = { ...next, posts };
+  }
+  const merged = new Map(next.merged);
+  merged.set(fromId, into.id);
+  next = { ...next, merged };
+  // My dots moved with the others (the total I have spent stays the same).
+  const mine = next.myDots?.[String(fromId)];
+  if (mine) {
+    const myDots = { ...next.myDots };
+    delete myDots[String(fromId)];
+    myDots[String(into.id)] = (myDots[String(into.id)] || 0) + mine;
+    next = { ...next, myDots };
+  }
+  // The duplicate's group: carried over to the target, or closed into the target's.
+  return changeEach(next, null, (group) => {
+    if (group.idea_id !== fromId) return group;
+    if (!into.group || into.group.id === group.id) return { ...group, idea_id: into.id };
+    return { ...group, closed: true, member_ids: [], members: [], anonymous_members: 0 };
+  });
+}
+
+Object.assign(reducers, {
+  // Someone else's private event: nothing to show, only the seq moves on. (Events that
+  // change the public summary — a post hidden, restored, or deleted while hidden — are
+  // public and carry the summary itself.)
+  private: (state) => state,
+
+  "post.approved": (state, data) => (data.post ? withPost(state, data.post) : state),
+
+  "post.rejected": (state, data) =>
+    changePost(state, data.post_id, (post) => ({
+      ...post,
+      state: "rejected",
+      rejected_reason: data.reason,
+      rejected_note: data.note || "",
+    })),
+
+  "posts.revealed": (state, data) => withPosts(state, data.posts),
+
+  "post.merged": mergedInto,
+
+  "post.pinned": (state, data) =>
+    changePost(state, data.post_id, (post) =>
+      post.pinned === data.pinned ? post : { ...post, pinned: data.pinned },
+    ),
+
+  "post.reported": (state, data) =>
+    withStaff(state, (staff) => ({
+      ...staff,
+      reports: count(staff.reports, data.post_id, data.reports),
+    })),
+
+  "participant.muted": (state, data) => {
+    let next = state;
+    if (state.me && data.participant_id === state.me.id) {
+      next = { ...state, me: { ...state.me, muted: Boolean(data.muted) } };
+    }
+    return withStaff(next, (staff) => {
+      const others = (staff.muted_ids || []).filter((id) => id !== data.participant_id);
+      return { ...staff, muted_ids: data.muted ? [...others, data.participant_id] : others };
+    });
+  },
+
+  "participant.removed": (state, data) => {
+    let next = state;
+    if (state.me && data.participant_id === state.me.id) {
+      next = { ...state, me: { ...state.me, removed: true } };
+    }
+    return withStaff(next, (staff) => ({
+      ...staff,
+      muted_ids: (staff.muted_ids || []).filter((id) => id !== data.participant_id),
+    }));
+  },
+
+  "session.changed": (state, data) => {
+    if (!data.session) return state;
+    const session = { ...DEFAULT_SESSION, ...data.session };
+    let next = { ...state, session };
+    // Dots hidden from now on: no count shows until dots.revealed brings them back.
+    if (session.dots_hidden && !state.session.dots_hidden) {
+      next = changeEach(
+        next,
+        (post) => (post.dot_count == null ? post : { ...post, dot_count: null }),
+        null,
+      );
+    }
+    return next;
+  },
+
+  "dots.changed": (state, data) => {
+    let next = state;
+    if (state.me && data.participant_id === state.me.id) {
+      next = { ...state, myDots: count(state.myDots, data.post_id, data.mine) };
+      if (!data.mine) delete next.myDots[String(data.post_id)];
+      next.dotsSpent = data.spent;
+    }
+    if (!next.session.dots_hidden) {
+      next = changePost(next, data.post_id, (post) =>
+        post.dot_count === data.total ? post : { ...post, dot_count: data.total },
+      );
+    }
+    return withStaff(next, (staff) => ({
+      ...staff,
+      dot_totals: count(staff.dot_totals, data.post_id, data.total),
+    }));
+  },
+
+  "dots.revealed": (state, data) => {
+    const totals = data.totals || {};
+    const next = changeEach(
+      state,
+      (post) => {
+        const total = totals[String(post.id)] || 0;
+        return post.dot_count === total ? post : { ...post, dot_count: total };
+      },
+      null,
+    );
+    return withStaff(next, (staff) => ({ ...staff, dot_totals: { ...totals } }));
+  },
+});
 
 /**
  * The state after one event envelope {board, seq, type, data, at}.
