@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from board import api, config, pages, sockets
+from board import api, config, pages, proposal_pages, results_pages, sockets
+from board.cli import register_cli
 from board.delivery import StaticDelivery
 from board.extensions import babel, csrf, db, migrate, socketio
 from board.storage import configure_engine
@@ -55,8 +56,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     StaticDelivery(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(results_pages.bp)
+    app.register_blueprint(proposal_pages.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.cli.add_command(_seed_demo_command())
+    register_cli(app)
     return app
 
 

@@ -201,6 +201,34 @@ JS_STRINGS = {
     "error_no_dot_here": _l("You have no dot on that post."),
     "error_already_reported": _l("You have already reported this post."),
     "error_post_not_open": _l("That post is not on the board for everyone yet."),
+    # Board: proposals (issue 6)
+    # An idea's card: where its proposal to the council stands, the council's decision, and
+    # the news for people who supported it. Outcomes: "card_outcome_" + the outcome, on its
+    # own; "card_outcome_words_" + the outcome, inside a sentence.
+    "card_proposal_draft": _l("The group is drafting a proposal"),
+    "card_proposal_submitted": _l("Proposal to the council: submitted"),
+    "card_proposal_received": _l("Proposal to the council: received"),
+    "card_proposal_under_review": _l("Proposal to the council: under review"),
+    "card_proposal_withdrawn": _l("Proposal to the council: withdrawn"),
+    "card_proposal_see": _l("See the proposal"),
+    "card_decision_heading": _l("Council decision:"),
+    "card_decision_meta": _l("Decided on {date} by {maker}"),
+    "card_decision_reasons": _l("Why:"),
+    "card_decision_conditions": _l("Conditions:"),
+    "card_decision_more": _l("More about the decision"),
+    "card_outcome_accepted": _l("Accepted"),
+    "card_outcome_accepted_with_conditions": _l("Accepted with conditions"),
+    "card_outcome_declined": _l("Declined"),
+    "card_outcome_referred": _l("Referred elsewhere"),
+    "card_outcome_words_accepted": _l("accepted"),
+    "card_outcome_words_accepted_with_conditions": _l("accepted with conditions"),
+    "card_outcome_words_declined": _l("declined"),
+    "card_outcome_words_referred": _l("referred elsewhere"),
+    "card_decided_now": _l("The council has decided on “{title}”: {outcome}."),
+    "card_decided_supported": _l(
+        "News on an idea you supported: the council decided on “{title}”: {outcome}."
+    ),
+    "card_decided_go_to_card": _l("Go to the card"),
     # Console and projector (issue 5): the facilitator's console, the projector and the
     # results page. The phases as results_pages.PHASE_LABELS names them.
     "session_phase_gather": _l("Gather ideas"),
@@ -352,6 +380,37 @@ JS_STRINGS = {
     "signed_out": _l("You are no longer signed in to this board."),
     "join_again": _l("Join the board again"),
     "live_unavailable": _l("Live updates have stopped. Reload the page."),
+    # Proposals (issue 6): the proposal page, its guided form and the group page's panel.
+    # The states and outcomes say what proposal_pages.STATE_LABELS and OUTCOME_LABELS say.
+    "proposal_state_draft": _l("Draft"),
+    "proposal_state_submitted": _l("Sent to the council"),
+    "proposal_state_received": _l("Received by the council"),
+    "proposal_state_under_review": _l("Under review"),
+    "proposal_state_decided": _l("Decided"),
+    "proposal_state_withdrawn": _l("Withdrawn"),
+    "proposal_outcome_accepted": _l("Accepted"),
+    "proposal_outcome_accepted_with_conditions": _l("Accepted with conditions"),
+    "proposal_outcome_declined": _l("Declined"),
+    "proposal_outcome_referred": _l("Referred elsewhere"),
+    "proposal_now": _l("The proposal is now: {state}"),
+    "proposal_chars": _l("{count} of {max} characters"),
+    "proposal_unsaved": _l("You have changes that are not saved yet."),
+    "proposal_saving": _l("Saving…"),
+    "proposal_saved": _l("Saved."),
+    "proposal_not_saved": _l("Not saved: please check the proposal."),
+    "proposal_nothing_to_save": _l("Nothing new to save."),
+    "proposal_sending": _l("Sending to the council…"),
+    "proposal_sent": _l("Sent to the council."),
+    "proposal_not_sent": _l("Not sent yet: please check the proposal."),
+    "proposal_withdrawn": _l("The proposal was withdrawn."),
+    "proposal_contact_saved": _l("You are the named contact."),
+    "proposal_contact_stopped": _l("You are no longer the named contact."),
+    "proposal_consent_needed": _l("Tick the box if you agree to be the named contact."),
+    "proposal_number_needed": _l("Enter a number, for example 51.5412, or leave it empty."),
+    "proposal_check_numbers": _l("Some numbers could not be read."),
+    "proposal_offline": _l("No connection: nothing was sent. Try again when you are back online."),
+    "proposal_named_yes": _l("Your display name will appear in the proposal."),
+    "proposal_named_no": _l("You are counted in the proposal, not named."),
 }
 
 

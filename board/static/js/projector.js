@@ -1,29 +1,36 @@
 // The projector view: keeps the server-rendered feed live for the room. Read-only: no
-// forms, no writes. The newest posts fill a fixed grid; older ones drop off the end.
-// A post that arrives while the page is open is marked `is-new` for a few seconds.
+// forms, no writes. The newest posts fill a fixed grid, pinned ones first; older ones drop
+// off the end. A post that arrives while the page is open is marked `is-new` for a few
+// seconds. Above the feed: the phase, and the timer, counting down on the server's clock.
+// The spotlighted post takes the feed's place, large; in the closed phase (or when asked
+// with "Show results") the ranked results do.
 //
-// The projector is opened by a facilitator, so its state holds hidden posts too: the room
-// never sees them, only the public summary of how many are hidden and why.
+// The page and its live connection use the public view: the room sees what residents
+// see, never posts waiting for approval, held back for the reveal, or hidden (only the
+// public summary of how many are hidden and why), and dot counts only once revealed.
 
 import { t, tn } from "./i18n.js";
 import { BoardConnection } from "./live.js";
 import { summaryText } from "./moderation.js";
-import { applyEvent, fromSnapshot, postsNewestFirst } from "./state.js";
+import { clockText, phaseLabel, publicSocket, readJson, setText, throttle } from "./room.js";
+import {
+  applyEvent,
+  fromSnapshot,
+  isOpen,
+  postsNewestFirst,
+  spotlightPost,
+  timerLeft,
+  withServerTime,
+} from "./state.js";
 
 const NEW_FOR_MS = 8000;
 const BACK_ONLINE_MS = 3000;
 const QUIET_MS = 8000; // screen readers: at most one new-post announcement per spell
 const DEFAULT_MAX = 12;
-
-function readJson(id, fallback) {
-  const el = document.getElementById(id);
-  if (!el) return fallback;
-  try {
-    return JSON.parse(el.textContent) || fallback;
-  } catch {
-    return fallback;
-  }
-}
+const TICK_MS = 250;
+const RESULTS_SHOWN = 8;
+const RESULTS_REFETCH_MS = 1000;
+const ENDING_SECONDS = 10;
 
 // --- cards: the same markup as projector_card in templates/projector.html ---------------
 
@@ -37,22 +44,62 @@ function h(tag, className, ...children) {
   return el;
 }
 
-function setText(el, text) {
-  if (el && el.textContent !== text) el.textContent = text;
-}
-
 function kindLine(post) {
   return h(
     "p",
     "post-kind",
+    post.pinned ? h("span", "pinned-badge", t("pinned")) : null,
+    post.pinned ? " " : null,
     h("span", "post-kind-label", t(`kind_${post.kind}`)),
     post.tag ? " " : null,
     post.tag ? h("span", "post-tag", post.tag) : null,
   );
 }
 
-function projectorCard(post) {
-  const card = h("article", `post post-${post.kind}`);
+function authorName(post) {
+  return post.on_behalf_of || (post.author && post.author.name) || t("anonymous");
+}
+
+/** Dots show on ideas and needs once revealed: from 0 while prioritising and after. */
+function shownDots(post, session) {
+  if (post.kind !== "idea" && post.kind !== "need") return null;
+  if (session.dots_hidden || post.dot_count == null) return null;
+  if (!post.dot_count && session.phase !== "prioritise" && session.phase !== "closed") return null;
+  return post.dot_count;
+}
+
+function counts(post, session) {
+  const dots = shownDots(post, session);
+  return h(
+    "span",
+    "post-counts",
+    dots === null
+      ? null
+      : h(
+          "span",
+          "post-dots",
+          h("span", "dot-count", String(dots)),
+          " ",
+          h("span", "dot-label", tn("dots_word", dots)),
+        ),
+    dots === null ? null : " ",
+    h(
+      "span",
+      "post-support",
+      h("span", "support-count", String(post.support_count)),
+      " ",
+      h("span", "support-label", tn("supporters", post.support_count)),
+    ),
+  );
+}
+
+function footer(post, session) {
+  const author = h("span", "post-author", authorName(post));
+  return h("p", "post-footer", author, " ", counts(post, session));
+}
+
+function projectorCard(post, session) {
+  const card = h("article", `post post-${post.kind}${post.pinned ? " is-pinned" : ""}`);
   card.id = `post-${post.id}`;
   card.dataset.postId = String(post.id);
   card.setAttribute("aria-labelledby", `post-${post.id}-title`);
@@ -62,29 +109,18 @@ function projectorCard(post) {
     kindLine(post),
     title,
     ...(post.body ? [h("p", "post-body", post.body)] : []),
-    h(
-      "p",
-      "post-footer",
-      h("span", "post-author", (post.author && post.author.name) || t("anonymous")),
-      " ",
-      h(
-        "span",
-        "post-support",
-        h("span", "support-count", String(post.support_count)),
-        " ",
-        h("span", "support-label", tn("supporters", post.support_count)),
-      ),
-    ),
+    footer(post, session),
   );
   return card;
 }
 
-function updateCard(card, post) {
+function updateCard(card, post, session) {
   const isNew = card.classList.contains("is-new");
-  card.className = `post post-${post.kind}${isNew ? " is-new" : ""}`;
+  const pinned = post.pinned ? " is-pinned" : "";
+  card.className = `post post-${post.kind}${pinned}${isNew ? " is-new" : ""}`;
   const badge = card.querySelector(".new-badge");
   const kind = kindLine(post);
-  if (badge) kind.prepend(badge);
+  if (badge) kind.prepend(badge, " ");
   card.querySelector(".post-kind").replaceWith(kind);
   const title = card.querySelector(".post-title");
   setText(title, post.title);
@@ -98,9 +134,7 @@ function updateCard(card, post) {
   } else if (body) {
     body.remove();
   }
-  setText(card.querySelector(".post-author"), (post.author && post.author.name) || t("anonymous"));
-  setText(card.querySelector(".support-count"), String(post.support_count));
-  setText(card.querySelector(".support-label"), tn("supporters", post.support_count));
+  card.querySelector(".post-footer").replaceWith(footer(post, session));
 }
 
 // --- fitting: each card shows whole lines only, never a half-cut one ----------------------
@@ -182,32 +216,81 @@ const root = document.getElementById("projector");
 if (root) start(root);
 
 function start(root) {
+  const code = root.dataset.board;
   const feed = document.getElementById("feed");
+  const feedSection = document.getElementById("feed-section");
   const emptyEl = document.getElementById("feed-empty");
   const presenceEl = document.getElementById("presence");
   const joinedEl = document.getElementById("joined");
   const connectionEl = document.getElementById("connection");
   const summaryEl = document.getElementById("moderation-summary");
+  const phaseEl = document.getElementById("phase");
+  const noteEl = document.getElementById("session-note");
+  const timerEl = document.getElementById("timer");
+  const spotlightEl = document.getElementById("spotlight");
+  const resultsEl = document.getElementById("results-view");
+  const resultsToggle = document.getElementById("results-toggle");
   const announce = makeAnnouncer(document.getElementById("announcer"));
   const max = Number(feed.dataset.max) || DEFAULT_MAX;
 
   let state = fromSnapshot(readJson("board-snapshot", { posts: [] }));
+  // null: follow the phase (results once closed); true or false: the facilitator's choice.
+  let resultsWanted = null;
 
   function show(next) {
     const prev = state;
     state = next;
+    if (prev.session.phase !== next.session.phase) resultsWanted = null;
+    drawSession(next.session);
     drawFeed(prev, next);
+    drawMode();
     setText(joinedEl, t("joined", { count: next.participants }));
     const summary = summaryText(next.moderation);
     setText(summaryEl, summary);
     if (summaryEl) summaryEl.hidden = !summary;
   }
 
+  function drawSession(session) {
+    root.dataset.phase = session.phase;
+    phaseEl.dataset.phase = session.phase;
+    setText(document.getElementById("phase-name"), phaseLabel(session.phase));
+    const notes = [];
+    if (session.phase === "closed") notes.push(t("note_closed"));
+    else if (session.locked) notes.push(t("note_locked"));
+    if (session.phase === "prioritise") notes.push(tn("note_prioritise", session.dot_budget));
+    if (session.silent) notes.push(t("note_silent"));
+    if (session.premoderation && session.phase !== "closed") notes.push(t("note_premoderation"));
+    if (session.dots_hidden && ["prioritise", "closed"].includes(session.phase)) {
+      notes.push(t("note_dots_hidden"));
+    }
+    setText(noteEl, notes.join(" · "));
+    noteEl.hidden = notes.length === 0;
+  }
+
+  function drawTimer() {
+    const left = timerLeft(state);
+    timerEl.hidden = left === null;
+    if (left === null) {
+      timerEl.dataset.running = "false";
+      timerEl.dataset.remaining = "";
+      return;
+    }
+    setText(timerEl, left > 0 ? clockText(left) : t("time_up"));
+    timerEl.dataset.running = String(left > 0);
+    timerEl.dataset.remaining = String(left);
+    timerEl.classList.toggle("is-ending", left > 0 && left <= ENDING_SECONDS);
+    timerEl.classList.toggle("is-done", left === 0);
+  }
+  setInterval(drawTimer, TICK_MS);
+
+  let sessionKey = "";
   function drawFeed(prev, next) {
-    const shown = postsNewestFirst(next)
-      .filter((post) => !post.hidden)
-      .slice(0, max);
+    const shown = postsNewestFirst(next).filter(isOpen).slice(0, max);
     const keep = new Set(shown.map((post) => post.id));
+    // Dot counts depend on the session too: redraw every card when it changes.
+    const key = `${next.session.dots_hidden}|${next.session.phase}`;
+    const sessionChanged = key !== sessionKey;
+    sessionKey = key;
     for (const card of [...feed.querySelectorAll("article.post")]) {
       if (!keep.has(Number(card.dataset.postId))) card.remove();
     }
@@ -215,11 +298,11 @@ function start(root) {
     for (const post of shown) {
       let card = feed.querySelector(`#post-${post.id}`);
       if (!card) {
-        card = projectorCard(post);
+        card = projectorCard(post, next.session);
         // New to this screen (not an older post moving up after a delete): highlight it.
-        if (!prev.posts.has(post.id)) markNew(card);
-      } else if (prev.posts.get(post.id) !== post) {
-        updateCard(card, post);
+        if (!prev.posts.has(post.id) || !isOpen(prev.posts.get(post.id))) markNew(card);
+      } else if (sessionChanged || prev.posts.get(post.id) !== post) {
+        updateCard(card, post, next.session);
       }
       if (card === cursor) cursor = cursor.nextElementSibling;
       else feed.insertBefore(card, cursor);
@@ -227,6 +310,102 @@ function start(root) {
     emptyEl.hidden = shown.length > 0;
     feed.hidden = shown.length === 0;
     refit();
+  }
+
+  // --- what fills the screen: the spotlight, the results or the feed ---------------------
+
+  function drawMode() {
+    const spotlit = spotlightPost(state);
+    const spotlight = spotlit && isOpen(spotlit) ? spotlit : null;
+    const results = !spotlight && (resultsWanted ?? state.session.phase === "closed");
+    spotlightEl.hidden = !spotlight;
+    resultsEl.hidden = !results;
+    feedSection.hidden = Boolean(spotlight || results);
+    root.dataset.showing = spotlight ? "spotlight" : results ? "results" : "feed";
+    resultsToggle.setAttribute("aria-pressed", String(Boolean(results)));
+    if (spotlight) drawSpotlight(spotlight);
+    if (results) refetchResults();
+  }
+
+  function drawSpotlight(post) {
+    const card = document.getElementById("spotlight-card");
+    card.dataset.postId = String(post.id);
+    card.className = `post spotlight-card post-${post.kind}`;
+    card.querySelector(".post-kind").replaceWith(kindLine(post));
+    setText(card.querySelector(".post-title"), post.title);
+    const body = card.querySelector(".post-body");
+    setText(body, post.body || "");
+    body.hidden = !post.body;
+    card.querySelector(".post-footer").replaceWith(footer(post, state.session));
+  }
+
+  resultsToggle.addEventListener("click", () => {
+    resultsWanted = resultsToggle.getAttribute("aria-pressed") !== "true";
+    drawMode();
+  });
+
+  async function loadResults() {
+    if (resultsEl.hidden) return;
+    try {
+      const response = await fetch(`/api/v1/boards/${encodeURIComponent(code)}/results`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      drawResults(await response.json());
+    } catch {
+      setText(document.getElementById("results-note"), t("load_failed"));
+    }
+  }
+  const refetchResults = throttle(loadResults, RESULTS_REFETCH_MS);
+
+  function drawResults(results) {
+    const hidden = results.dots_hidden;
+    setText(
+      document.getElementById("results-note"),
+      hidden ? t("ranked_by_supports") : t("ranked_by_dots"),
+    );
+    const list = document.getElementById("projector-results");
+    const ranked = (results.ranked || []).slice(0, RESULTS_SHOWN);
+    list.replaceChildren(
+      ...ranked.map((item) => {
+        const li = h(
+          "li",
+          `result post-${item.kind}`,
+          h("span", "result-rank", String(item.rank)),
+          h(
+            "span",
+            "result-main",
+            h("span", "result-kind", t(`kind_${item.kind}`)),
+            h("span", "result-title", item.title),
+          ),
+          h(
+            "span",
+            "result-counts",
+            hidden
+              ? null
+              : h(
+                  "span",
+                  "result-dots",
+                  h("span", "dot-count", String(item.dot_count ?? 0)),
+                  " ",
+                  tn("dots_word", item.dot_count ?? 0),
+                ),
+            h(
+              "span",
+              "result-supports",
+              h("span", "support-count", String(item.support_count)),
+              " ",
+              tn("supporters", item.support_count),
+            ),
+          ),
+        );
+        li.dataset.postId = String(item.id);
+        li.dataset.rank = String(item.rank);
+        return li;
+      }),
+    );
+    document.getElementById("results-empty").hidden = ranked.length > 0;
   }
 
   let fitPending = false;
@@ -286,13 +465,21 @@ function start(root) {
   }
 
   const connection = new BoardConnection({
-    board: root.dataset.board,
+    board: code,
     seq: state.seq,
+    socketFactory: publicSocket,
+    onClock(iso) {
+      state = withServerTime(state, iso);
+    },
     onEvent(envelope) {
+      const before = state;
       show(applyEvent(state, envelope));
-      if (envelope.type === "post.created" && envelope.data && envelope.data.post) {
-        announce(envelope.data.post.title);
+      const post = envelope.data && envelope.data.post;
+      const arrived = envelope.type === "post.created" || envelope.type === "post.approved";
+      if (arrived && post && isOpen(post) && !before.posts.has(post.id)) {
+        announce(post.title);
       }
+      if (!resultsEl.hidden) refetchResults();
     },
     onSnapshot(snapshot) {
       show(fromSnapshot(snapshot));
@@ -303,6 +490,9 @@ function start(root) {
     },
     onStatus,
   }).start();
+
+  show(state);
+  drawTimer();
 
   // A laptop waking from sleep: check for anything missed rather than wait for `head`.
   document.addEventListener("visibilitychange", () => {

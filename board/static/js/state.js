@@ -34,6 +34,19 @@
 //                      dots are hidden), reports: {post id: how many reported it},
 //                      muted_ids: [participant ids]} (as the snapshot's `staff`).
 //   state.merged       Map(duplicate post id -> the post id it was merged into).
+//
+// Proposals and the council (issue 6):
+//   state.proposals    Map(idea id -> the idea's proposal, public shape (schemas.
+//                      proposal_public_out): {id, reference, idea_id, group_id, title,
+//                      short_summary, state: draft|submitted|received|under_review|decided|
+//                      withdrawn, decision: null | {outcome, date, decision_maker, reasons,
+//                      conditions, alternatives_rejected, minutes_url}, updated_at}): the
+//                      newest one not withdrawn, else the newest withdrawn one. From the
+//                      snapshot's `proposals`, then proposal.changed (the same proposal
+//                      replaces itself). proposal.changed is public, so drafts the server
+//                      would not list for this person may arrive too: shownProposal(state,
+//                      ideaId) is what may be shown (a draft only to its group's members and
+//                      the facilitators, as the snapshot does).
 // Posts carry the server's new fields (state: visible|pending|rejected|silent,
 // rejected_reason, merged_into_id, pinned, on_behalf_of, dot_count: null while dots are
 // hidden) and, on a rejected post whose post.rejected this client saw, `rejected_note`.
@@ -60,6 +73,8 @@ export function fromSnapshot(snapshot, threads = new Map()) {
   }
   const groups = new Map();
   for (const group of snapshot.groups || []) groups.set(group.id, group);
+  let proposals = new Map();
+  for (const proposal of snapshot.proposals || []) proposals = withProposal(proposals, proposal);
   const serverTime = Date.parse(snapshot.server_time || "");
   return {
     board: snapshot.board,
@@ -77,7 +92,38 @@ export function fromSnapshot(snapshot, threads = new Map()) {
     dotsSpent: snapshot.dots_spent || 0,
     staff: snapshot.staff ? { ...snapshot.staff } : null,
     merged,
+    proposals,
   };
+}
+
+/** A live proposal comes before a withdrawn one; then the newer (higher id) one. */
+function proposalRank(proposal) {
+  return [proposal.state === "withdrawn" ? 0 : 1, proposal.id];
+}
+
+/** `proposals` (Map idea id -> proposal) with this proposal in its idea's place if it wins. */
+function withProposal(proposals, proposal) {
+  if (!proposal || proposal.idea_id == null) return proposals;
+  const current = proposals.get(proposal.idea_id);
+  if (current && current.id !== proposal.id) {
+    const [a, b] = [proposalRank(proposal), proposalRank(current)];
+    if (a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])) return proposals; // an older one
+  }
+  const next = new Map(proposals);
+  next.set(proposal.idea_id, proposal);
+  return next;
+}
+
+/**
+ * The proposal to show on this idea's card, or null: a draft only to its group's members
+ * and the facilitators (the snapshot leaves it out for everyone else).
+ */
+export function shownProposal(state, ideaId) {
+  const proposal = state.proposals?.get(ideaId) || null;
+  if (!proposal || proposal.state !== "draft") return proposal;
+  if (isFacilitator(state)) return proposal;
+  const group = proposal.group_id == null ? null : state.groups.get(proposal.group_id);
+  return isMember(group, state.me?.id) ? proposal : null;
 }
 
 /** How a board runs when the server says nothing (an older snapshot). */
@@ -641,6 +687,11 @@ Object.assign(reducers, {
       ...staff,
       dot_totals: count(staff.dot_totals, data.post_id, data.total),
     }));
+  },
+
+  "proposal.changed": (state, data) => {
+    const proposals = withProposal(state.proposals || new Map(), data.proposal);
+    return proposals === state.proposals ? state : { ...state, proposals };
   },
 
   "dots.revealed": (state, data) => {
