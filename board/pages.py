@@ -12,7 +12,7 @@ import dataclasses
 import io
 import math
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +28,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, gettext, lazy_gettext, ngettext
+from flask_babel import format_date, format_datetime, gettext, lazy_gettext, ngettext
 from werkzeug.wrappers import Response
 
 from board import schemas
@@ -236,6 +236,7 @@ def board(code: str) -> Response | str:
 
     Pinned posts come first in any order; a merged duplicate has left the board. The
     session banner, the spotlight and the composer say how the facilitators run the room.
+    An idea's card shows its proposal to the council, and the council's decision.
     """
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
@@ -272,6 +273,20 @@ def board(code: str) -> Response | str:
         ends = datetime.fromisoformat(run["timer"]["ends_at"].replace("Z", "+00:00"))
         now = datetime.fromisoformat(snapshot["server_time"].replace("Z", "+00:00"))
         timer_left = max(0, math.ceil((ends - now).total_seconds()))
+    # Each idea's proposal on its card (as state.js keeps them): the newest one not
+    # withdrawn, else the newest withdrawn one; the decision's date as people read it.
+    proposals: dict[int, dict[str, Any]] = {}
+    for proposal in snapshot.get("proposals", []):
+        current = proposals.get(proposal["idea_id"])
+        live = proposal["state"] != "withdrawn"
+        if current and (current["state"] != "withdrawn", current["id"]) > (live, proposal["id"]):
+            continue
+        raw = (proposal["decision"] or {}).get("date") or ""
+        try:
+            day = format_date(date.fromisoformat(raw), "d MMMM y")
+        except ValueError:
+            day = raw  # none yet, or not a YYYY-MM-DD date: shown as it came
+        proposals[proposal["idea_id"]] = {**proposal, "decision_day": day}
     return render_template(
         "board.html",
         snapshot=snapshot,
@@ -288,6 +303,7 @@ def board(code: str) -> Response | str:
         my_dots=snapshot["my_dots"],
         REPORT_REASONS=REPORT_REASONS,
         groups={g["id"]: g for g in snapshot["groups"]},
+        proposals=proposals,
         my_offers=[
             p
             for p in snapshot["posts"]

@@ -15,6 +15,13 @@
 // brainstorming in a word) and the spotlighted post (#spotlight) follow session.changed;
 // the composer says why it is closed when the session stops this person posting; notes
 // for this person (their post merged, not approved...) go in #notices and the announcer.
+//
+// Closing the loop (issue 6): each idea's card shows where its proposal to the council
+// stands and, once the council has decided, the decision (render.js). A decision arriving
+// live is read out politely to everyone; the people who supported the idea also get a
+// note in #notices (li.board-notice.notice-decision, id "notice-decided-<proposal id>",
+// with a.notice-link to the card), and so do they when they open the board after a
+// decision recorded since their last visit (visits.js), until they dismiss it.
 
 import { Announcer } from "./announce.js";
 import { addressFor, arrange, readView, shows } from "./filters.js";
@@ -25,6 +32,7 @@ import { newestIds, Outbox, pendingView, worthRetrying } from "./outbox.js";
 import {
   h,
   kindLabel,
+  outcomeWords,
   pendingCard,
   postCard,
   setCsrfToken,
@@ -38,7 +46,10 @@ import {
   isFacilitator,
   isMember,
   myDotsOn,
+  serverNow,
+  shownProposal,
   spotlightPost,
+  supportedBy,
   timerLeft,
   withServerTime,
   withSummary,
@@ -87,7 +98,7 @@ function start(root) {
   const reasons = JSON.parse(root.dataset.reasons || "[]"); // why a post may be hidden
   const reportReasons = JSON.parse(root.dataset.reportReasons || "[]"); // why one may report
   const reported = new Set(); // posts I reported while the page was open
-  const notices = []; // {key, text}: notes for me, shown until dismissed
+  const notices = []; // {key, text, href?, linkText?, className?, onDismiss?}: until dismissed
   let revoked = false; // my facilitator link was withdrawn while the page was open
   let myOffers = []; // my skill and tool offers: what "I can help" can link
   const visits = new Visits(code, me.id, state.posts.values());
@@ -125,6 +136,7 @@ function start(root) {
     get spotlightId() {
       return state.session.spotlight_post_id;
     },
+    proposalOf: (post) => shownProposal(state, post.id),
   };
 
   /** Why the session stops this person writing at all now: "closed", "locked" or null. */
@@ -258,15 +270,18 @@ function start(root) {
 
   // --- notes for this person ----------------------------------------------------------
 
-  /** Say it, and note it until dismissed; a newer note with the same key replaces it. */
-  function notify(key, text) {
-    announcer.say(text);
+  /**
+   * Say it (unless `extra.quiet`), and note it until dismissed; a newer note with the same
+   * key replaces it. `extra`: {href, linkText} a link in the note, className, onDismiss().
+   */
+  function notify(key, text, extra = {}) {
+    if (!extra.quiet) announcer.say(text);
     const at = notices.findIndex((n) => n.key === key);
     if (at >= 0) {
       notices.splice(at, 1);
       document.getElementById(`notice-${key}`)?.remove();
     }
-    notices.push({ key, text });
+    notices.push({ ...extra, key, text });
     drawNotices();
   }
 
@@ -277,16 +292,78 @@ function start(root) {
     for (const item of [...list.children]) if (!keep.has(item.id)) item.remove();
     for (const notice of notices) {
       if (document.getElementById(`notice-${notice.key}`)) continue;
+      const extraClass = notice.className ? ` ${notice.className}` : "";
       list.append(
         h(
           "li",
-          { class: "notice notice-info board-notice", id: `notice-${notice.key}` },
+          { class: `notice notice-info board-notice${extraClass}`, id: `notice-${notice.key}` },
           h("p", {}, notice.text),
+          notice.href
+            ? h("a", { class: "notice-link", href: notice.href }, notice.linkText || notice.href)
+            : null,
           h("button", { type: "button", class: "notice-dismiss secondary" }, t("dismiss")),
         ),
       );
     }
     list.hidden = notices.length === 0;
+  }
+
+  // --- closing the loop: the council's decisions (issue 6) ----------------------------
+
+  /** Decided proposals in `after` that `before` did not have decided. */
+  function decisionsArrived(before, after) {
+    const arrived = [];
+    for (const [ideaId, proposal] of after.proposals || []) {
+      if (proposal.state !== "decided" || !proposal.decision) continue;
+      const was = before.proposals?.get(ideaId);
+      if (was && was.id === proposal.id && was.state === "decided") continue;
+      arrived.push(proposal);
+    }
+    return arrived;
+  }
+
+  /** Did I support the idea this proposal came from? */
+  function supportedIdea(proposal) {
+    const idea = state.posts.get(proposal.idea_id);
+    return Boolean(idea) && supportedBy(idea, me.id);
+  }
+
+  function decisionWords(proposal) {
+    return { title: proposal.title, outcome: outcomeWords(proposal.decision.outcome) };
+  }
+
+  /** "News on an idea you supported…" in #notices, kept (visits.js) until dismissed. */
+  function noteDecision(proposal, quiet) {
+    visits.addNews(proposal.id);
+    notify(`decided-${proposal.id}`, t("card_decided_supported", decisionWords(proposal)), {
+      quiet,
+      href: `#post-${proposal.idea_id}`,
+      linkText: t("card_decided_go_to_card"),
+      className: "notice-decision",
+      onDismiss: () => visits.dropNews(proposal.id),
+    });
+  }
+
+  /** Decisions that came in while the page was open: told to everyone, noted for supporters. */
+  function tellDecisions(before) {
+    for (const proposal of decisionsArrived(before, state)) {
+      announcer.say(t("card_decided_now", decisionWords(proposal)));
+      if (supportedIdea(proposal)) noteDecision(proposal, true);
+    }
+  }
+
+  /** As the page opens: decisions since my last visit on ideas I supported, and old news. */
+  function decisionsSinceLastVisit() {
+    const waiting = new Set(visits.news());
+    for (const proposal of state.proposals.values()) {
+      if (proposal.state !== "decided" || !proposal.decision) continue;
+      const since = visits.lastVisit !== null && Date.parse(proposal.updated_at) > visits.lastVisit;
+      if (waiting.delete(proposal.id) || (since && supportedIdea(proposal))) {
+        noteDecision(proposal, false);
+      }
+    }
+    for (const gone of waiting) visits.dropNews(gone); // no longer on the board for me
+    visits.stillHere(serverNow(state));
   }
 
   // --- moderation: the public summary ------------------------------------------------
@@ -389,6 +466,7 @@ function start(root) {
       const group = groupOf(state, post);
       extra.push(helpOpen.has(id), naming.has(id), offersKey, group);
     }
+    if (post.kind === "idea") extra.push(ctx.proposalOf(post));
     return { post, extra: JSON.stringify(extra) };
   }
 
@@ -546,6 +624,10 @@ function start(root) {
       announceTogether(envelope);
       announceModeration(envelope, before);
       announceSession(envelope, before);
+      if (envelope.type === "proposal.changed") {
+        tellDecisions(before);
+        visits.stillHere(Date.parse(envelope.at || ""));
+      }
       if (state.me?.revoked && !revoked) linkWithdrawn();
       if (state.me?.removed && !revoked) linkWithdrawn();
       redraw();
@@ -557,8 +639,11 @@ function start(root) {
       }
     },
     onSnapshot(fresh) {
+      const before = state;
       state = fromSnapshot(fresh);
       for (const post of state.posts.values()) visits.saw(post.id);
+      tellDecisions(before);
+      visits.stillHere(serverNow(state));
       redraw();
     },
     onPresence(count) {
@@ -1073,7 +1158,7 @@ function start(root) {
     } else if (event.target.closest?.(".notice-dismiss")) {
       const item = event.target.closest(".board-notice");
       const at = notices.findIndex((n) => `notice-${n.key}` === item?.id);
-      if (at >= 0) notices.splice(at, 1);
+      if (at >= 0) notices.splice(at, 1)[0].onDismiss?.();
       drawNotices();
       $("feed-heading").setAttribute("tabindex", "-1");
       $("feed-heading").focus();
@@ -1202,6 +1287,7 @@ function start(root) {
     }).observe(composer);
   }
 
+  decisionsSinceLastVisit();
   redraw();
   started = true;
 }

@@ -24,6 +24,14 @@
 // (p.post-state[data-state]) and takes no support, comments, dots, help or reports.
 // While prioritising, ideas and needs get a dot box (.dot-box: "Place a dot", "Take
 // back"); others' open posts get "Report" (details.report-box with the reasons as radios).
+//
+// Proposals and the council (issue 6), from ctx.proposalOf?(post): the idea's proposal as
+// state.shownProposal gives it. An idea with one shows, above its actions, a
+// div.card-proposal[data-state] (also [data-outcome] once decided): a line saying where
+// it stands (p.card-proposal-line), or once the council has decided, prominently, the
+// decision (h4.card-decision-heading with strong.card-decision-outcome, then
+// p.card-decision-meta, p.card-decision-reasons, p.card-decision-conditions, shortened),
+// and a link to the proposal page (a.card-proposal-link).
 
 import { t, tn } from "./i18n.js";
 import { newOpId } from "./live.js";
@@ -282,6 +290,7 @@ export function postCard(post, ctx) {
   );
   drawComments(card, post, ctx);
   drawStatus(card, post, ctx);
+  drawProposal(card, post, ctx);
   drawOpenness(card, post, ctx);
   drawModeration(card, post, ctx);
   drawDots(card, post, ctx);
@@ -408,11 +417,149 @@ export function updateCard(card, post, ctx) {
   drawComments(card, post, ctx);
   const label = card.querySelector(`label[for="comment-${id}-body"]`);
   setText(label, t("comment_on", { title: post.title }));
+  drawProposal(card, post, ctx);
   drawOpenness(card, post, ctx);
   drawModeration(card, post, ctx);
   drawDots(card, post, ctx);
   drawTogether(card, post, ctx);
   drawReport(card, post, ctx);
+}
+
+// --- the idea's proposal to the council (issue 6) ---------------------------------------
+
+const OUTCOMES = ["accepted", "accepted_with_conditions", "declined", "referred"];
+const PROPOSAL_LINES = {
+  draft: "card_proposal_draft",
+  submitted: "card_proposal_submitted",
+  received: "card_proposal_received",
+  under_review: "card_proposal_under_review",
+  withdrawn: "card_proposal_withdrawn",
+};
+/** How much of the reasons and conditions a card shows; the proposal page has the rest. */
+export const DECISION_SHORT = 160;
+
+/** "Accepted with conditions" (capitalised, on its own) for a decision's outcome. */
+export function outcomeLabel(outcome) {
+  return OUTCOMES.includes(outcome) ? t(`card_outcome_${outcome}`) : outcome || "";
+}
+
+/** "accepted with conditions", as it reads inside a sentence. */
+export function outcomeWords(outcome) {
+  return OUTCOMES.includes(outcome) ? t(`card_outcome_words_${outcome}`) : outcome || "";
+}
+
+/** A YYYY-MM-DD date as people read it, "3 December 2026" (the server's "d MMMM y"). */
+export function dayText(value) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+  if (!match) return value || "";
+  const when = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  try {
+    const parts = new Intl.DateTimeFormat(document.documentElement.lang || "en", {
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      timeZone: "UTC",
+    }).formatToParts(when);
+    const part = (type) => parts.find((p) => p.type === type)?.value || "";
+    return `${part("day")} ${part("month")} ${part("year")}`;
+  } catch {
+    return value;
+  }
+}
+
+/** At most `length` characters, cut at a word, with "…" (as Jinja's truncate with leeway 0). */
+export function shortText(text, length = DECISION_SHORT) {
+  const value = text || "";
+  if (value.length <= length) return value;
+  const cut = value.slice(0, length - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${space >= 0 ? cut.slice(0, space) : cut}…`;
+}
+
+function proposalBlock(post, ctx) {
+  if (post.kind !== "idea") return [null, null];
+  const proposal = ctx.proposalOf?.(post) || null;
+  if (!proposal) return [null, null];
+  const decided = proposal.state === "decided" && proposal.decision;
+  if (!decided && !PROPOSAL_LINES[proposal.state]) return [null, null];
+  const sig = JSON.stringify([proposal.id, proposal.state, proposal.decision]);
+  const id = post.id;
+  const href = `${boardUrl(ctx)}/proposals/${proposal.id}`;
+  const make = () => {
+    if (!decided) {
+      return h(
+        "div",
+        {
+          class: `card-proposal card-proposal-${proposal.state}`,
+          "data-state": proposal.state,
+          "data-proposal-id": String(proposal.id),
+        },
+        h("p", { class: "card-proposal-line" }, t(PROPOSAL_LINES[proposal.state])),
+        h(
+          "a",
+          { class: "card-proposal-link", href, "aria-describedby": `post-${id}-title` },
+          t("card_proposal_see"),
+        ),
+      );
+    }
+    const decision = proposal.decision;
+    const headingId = `post-${id}-decision`;
+    const reasons = shortText(decision.reasons);
+    const conditions = shortText(decision.conditions);
+    return h(
+      "div",
+      {
+        class: `card-proposal card-proposal-decided card-decision-${decision.outcome}`,
+        "data-state": "decided",
+        "data-outcome": decision.outcome,
+        "data-proposal-id": String(proposal.id),
+      },
+      h(
+        "h4",
+        { class: "card-decision-heading", id: headingId },
+        `${t("card_decision_heading")} `,
+        h("strong", { class: "card-decision-outcome" }, outcomeLabel(decision.outcome)),
+      ),
+      h(
+        "p",
+        { class: "card-decision-meta" },
+        t("card_decision_meta", {
+          date: dayText(decision.date),
+          maker: decision.decision_maker || "",
+        }),
+      ),
+      reasons
+        ? h(
+            "p",
+            { class: "card-decision-reasons" },
+            h("span", { class: "card-decision-label" }, t("card_decision_reasons")),
+            ` ${reasons}`,
+          )
+        : null,
+      conditions
+        ? h(
+            "p",
+            { class: "card-decision-conditions" },
+            h("span", { class: "card-decision-label" }, t("card_decision_conditions")),
+            ` ${conditions}`,
+          )
+        : null,
+      h(
+        "a",
+        { class: "card-proposal-link", href, "aria-describedby": `post-${id}-title` },
+        t("card_decision_more"),
+      ),
+    );
+  };
+  return [sig, make];
+}
+
+/** Where the idea's proposal stands, or the council's decision: above the card's actions. */
+function drawProposal(card, post, ctx) {
+  const [sig, make] = proposalBlock(post, ctx);
+  drawBlock(card, "card-proposal", -1, sig, make, (fresh) =>
+    card.querySelector(":scope > .post-actions").before(fresh),
+  );
 }
 
 // --- a facilitator's moderation block ---------------------------------------------------
