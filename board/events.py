@@ -24,7 +24,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from board.extensions import socketio
-from board.models import Board, BoardEvent, Participant, utcnow
+from board.models import Board, BoardEvent, GroupMember, Participant, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -408,9 +408,11 @@ PRIVATE_TYPE = "private"
 
 @dataclasses.dataclass(frozen=True)
 class Audience:
-    """A private event's audience: the board's facilitators, and ``participant_id`` if set."""
+    """A private event's audience: the board's facilitators, ``participant_id`` if set, and
+    the members of group ``group_id`` if set (a draft proposal)."""
 
     participant_id: int | None = None
+    group_id: int | None = None
 
 
 #: Facilitators only.
@@ -452,9 +454,14 @@ def redacted(message: dict[str, Any]) -> dict[str, Any]:
     return {**message, "type": PRIVATE_TYPE, "data": {}}
 
 
-def visible_to(row: BoardEvent, participant_id: int, staff: bool) -> bool:
-    """Whether a viewer gets this logged event in full (``staff``: a facilitator's own view)."""
-    return not row.private or staff or row.private_to == participant_id
+def visible_to(
+    row: BoardEvent, participant_id: int, staff: bool, groups: frozenset[int] = frozenset()
+) -> bool:
+    """Whether a viewer gets this logged event in full (``staff``: a facilitator's own view;
+    ``groups``: the groups the viewer is in now)."""
+    if not row.private or staff or row.private_to == participant_id:
+        return True
+    return row.private_group_id is not None and row.private_group_id in groups
 
 
 def record(
@@ -477,6 +484,7 @@ def record(
     row.created_at = utcnow()
     row.private = audience is not None
     row.private_to = audience.participant_id if audience else None
+    row.private_group_id = audience.group_id if audience else None
     session.add(row)
     if seq % PRUNE_EVERY == 0 and seq > keep:
         session.execute(
@@ -496,6 +504,14 @@ def record(
             )
         ).all()
         people = {*staff, *([audience.participant_id] if audience.participant_id else [])}
+        if audience.group_id is not None:
+            people |= set(
+                session.scalars(
+                    sa.select(GroupMember.participant_id).where(
+                        GroupMember.group_id == audience.group_id
+                    )
+                )
+            )
         rooms = [person_room(board.code, pid) for pid in sorted(people)]
     session.info.setdefault(PENDING_KEY, []).append((message, rooms))
     return seq

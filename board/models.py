@@ -556,6 +556,8 @@ class BoardEvent(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     private: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     private_to: so.Mapped[int | None]
+    # Also seen by this group's members (a draft proposal's changes).
+    private_group_id: so.Mapped[int | None]
 
 
 class Operation(db.Model):

@@ -467,3 +467,138 @@ def test_the_cli_makes_an_officer_token_that_the_api_accepts(app: Flask) -> None
     assert answer.status_code == 200 and answer.json == {"proposals": []}
     blank = app.test_cli_runner().invoke(args=["board", "officer-token", "  "])
     assert blank.exit_code != 0 and "Name" in blank.output
+
+
+def test_drafts_stay_with_the_group_and_the_contact_email_with_the_council(
+    app: Flask, demo: Demo
+) -> None:
+    client = app.test_client()
+    base = f"/api/v1/boards/{demo.code}"
+    made = promote_repair_cafe(client, demo)
+
+    def replay(token: str) -> list[dict[str, Any]]:
+        return client.get(f"{base}/events?since=0", headers=bearer(token)).json["events"]
+
+    def latest_changes(token: str) -> list[str]:
+        seqs = {e["seq"] for e in replay(demo.tokens["Aisha"]) if e["type"] == "proposal.changed"}
+        return [e["type"] for e in replay(token) if e["seq"] in seqs]
+
+    # While a draft: the group and facilitators see its changes; everyone else a gap-filler.
+    assert set(latest_changes(demo.tokens["Marjorie"])) == {"proposal.changed"}
+    assert set(latest_changes(demo.lead)) == {"proposal.changed"}
+    assert set(latest_changes(demo.tokens["Dev"])) == {"private"}
+    assert (
+        client.get(f"{base}/snapshot", headers=bearer(demo.tokens["Dev"])).json["proposals"] == []
+    )
+    # Withdrawn before it was ever sent: the council never hears of it.
+    ok(
+        client.post(
+            f"{base}/proposals/{made['id']}/withdraw",
+            json={"op_id": "withdraw-09"},
+            headers=bearer(demo.tokens["Aisha"]),
+        )
+    )
+    council = client.get("/api/v1/officer/proposals", headers=bearer(demo.officer)).json
+    assert council == {"proposals": []}
+    assert latest_changes(demo.tokens["Dev"])[-1] == "private"
+
+    again = promote_repair_cafe_again(client, demo)
+    ok(
+        client.post(
+            f"{base}/proposals/{again}/submit",
+            json={"op_id": "submit-009"},
+            headers=bearer(demo.tokens["Aisha"]),
+        )
+    )
+    assert latest_changes(demo.tokens["Dev"])[-1] == "proposal.changed"
+    seen = client.get(f"{base}/proposals/{again}", headers=bearer(demo.tokens["Dev"])).json
+    assert seen["proposal"]["contact"] is None
+    assert seen["proposal"]["export"]["proposer"]["contact"] == {"name": "Aisha", "email": ""}
+    assert CONTACT_EMAIL not in json.dumps(seen)
+    member = client.get(f"{base}/proposals/{again}", headers=bearer(demo.tokens["Tomasz"])).json
+    assert member["proposal"]["contact"]["email"] == CONTACT_EMAIL
+    sheet = client.get(f"{base}/proposals?format=csv", headers=bearer(demo.lead))
+    assert "None" not in sheet.get_data(as_text=True)
+
+
+def promote_repair_cafe_again(client: FlaskClient, demo: Demo) -> int:
+    """After a withdrawal, the coordinator promotes the idea again and completes it."""
+    base = f"/api/v1/boards/{demo.code}"
+    cafe = idea_id(client, demo, "Repair café")
+    made = ok(
+        client.post(
+            f"{base}/posts/{cafe}/proposal",
+            json={"op_id": "promote-again"},
+            headers=bearer(demo.tokens["Aisha"]),
+        ),
+        201,
+    )["proposal"]
+    ok(
+        client.patch(
+            f"{base}/proposals/{made['id']}",
+            headers=bearer(demo.tokens["Aisha"]),
+            json={
+                "op_id": "shape-again",
+                "asks": ["officer_time"],
+                "route": "committee",
+                "options": "Do nothing; do it",
+                "what_we_want": "A repair café",
+            },
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/proposals/{made['id']}/contact",
+            headers=bearer(demo.tokens["Aisha"]),
+            json={
+                "op_id": "contact-again",
+                "name": "Aisha",
+                "email": CONTACT_EMAIL,
+                "consent": True,
+            },
+        )
+    )
+    return made["id"]
+
+
+def test_the_outbox_gets_one_delivery_per_change_after_submission(app: Flask, demo: Demo) -> None:
+    from board.models import WebhookDelivery
+
+    app.config["BOARD_WEBHOOK_URL"] = "http://127.0.0.1:9/hooks"
+    client = app.test_client()
+    base = f"/api/v1/boards/{demo.code}"
+    first = promote_repair_cafe(client, demo)
+    ok(
+        client.post(
+            f"{base}/proposals/{first['id']}/withdraw",
+            json={"op_id": "withdraw-10"},
+            headers=bearer(demo.tokens["Aisha"]),
+        )
+    )
+    again = promote_repair_cafe_again(client, demo)
+    ok(
+        client.post(
+            f"{base}/proposals/{again}/submit",
+            json={"op_id": "submit-010"},
+            headers=bearer(demo.tokens["Aisha"]),
+        )
+    )
+    ok(
+        client.post(
+            f"/api/v1/officer/proposals/{again}/transitions",
+            json={"to": "received"},
+            headers=bearer(demo.officer),
+        )
+    )
+    with app.app_context():
+        rows = db.session.scalars(sa.select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+        assert [(r.proposal_id, r.event) for r in rows] == [
+            (again, "proposal.submitted"),
+            (again, "proposal.received"),
+        ]
+        assert len({r.idempotency_key for r in rows}) == 2
+        jsonschema.validate(rows[1].payload["proposal"], SCHEMA)
+    log = client.get(f"{base}/webhooks", headers=bearer(demo.lead)).json["deliveries"]
+    assert [d["event"] for d in log] == ["proposal.received", "proposal.submitted"]
+    refused = client.get(f"{base}/webhooks", headers=bearer(demo.tokens["Aisha"]))
+    assert refused.status_code == 403

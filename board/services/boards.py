@@ -232,26 +232,39 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             "moderation": moderation_summary(session, board.id),
             "my_dots": my_dots,
             "dots_spent": sum(my_dots.values()),
-            "proposals": visible_proposals(session, board.id, me),
+            "proposals": visible_proposals(session, board.id, me, staff),
         }
         if staff:
             shaped["staff"] = staff_view(session, board, posts)
         return shaped
 
 
-def visible_proposals(session: so.Session, board_id: int, me: Participant) -> list[dict[str, Any]]:
-    """The board's proposals as this viewer may see them: a draft only to its group's
-    members and facilitators."""
-    mine = set(
-        session.scalars(sa.select(GroupMember.group_id).where(GroupMember.participant_id == me.id))
+def my_groups(session: so.Session, participant_id: int) -> frozenset[int]:
+    """The groups a participant is in now."""
+    return frozenset(
+        session.scalars(
+            sa.select(GroupMember.group_id).where(GroupMember.participant_id == participant_id)
+        )
     )
+
+
+def visible_proposals(
+    session: so.Session, board_id: int, me: Participant, staff: bool
+) -> list[dict[str, Any]]:
+    """The board's proposals as this viewer may see them: a draft (or a draft withdrawn
+    before it was ever submitted) only to its group's members and facilitators (not the
+    projector)."""
+    mine = my_groups(session, me.id)
     rows = session.scalars(
-        sa.select(Proposal).where(Proposal.board_id == board_id).order_by(Proposal.id)
+        sa.select(Proposal)
+        .where(Proposal.board_id == board_id)
+        .order_by(Proposal.id)
+        .options(so.selectinload(Proposal.transitions))
     ).all()
     return [
         proposal_public_out(p)
         for p in rows
-        if p.state != "draft" or me.is_facilitator or p.group_id in mine
+        if staff or p.group_id in mine or any(t.to_state == "submitted" for t in p.transitions)
     ]
 
 
@@ -313,11 +326,14 @@ def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
             return None
         me = session.get_one(Participant, actor.participant_id)
         staff = is_staff(me, actor)
+        groups = my_groups(session, me.id)
         out = []
         for row in rows:
             message = events.envelope(board.code, row)
             out.append(
-                message if events.visible_to(row, me.id, staff) else events.redacted(message)
+                message
+                if events.visible_to(row, me.id, staff, groups)
+                else events.redacted(message)
             )
         return out
 

@@ -395,25 +395,37 @@ def _transition(
         )
     )
     session.flush()
-    if from_state is not None:
+    if from_state is not None and _was_submitted(proposal):
         enqueue(session, board, proposal, f"proposal.{to}", export(session, proposal))
 
 
 def _publish(session: so.Session, board: Board, proposal: Proposal) -> int:
-    return events.record(session, board, events.ProposalChanged(proposal_public_out(proposal)))
+    """Tell the board: a draft only its group and facilitators, anything later everyone."""
+    audience = None
+    if proposal.state == "draft" or not _was_submitted(proposal):
+        audience = (
+            events.Audience(group_id=proposal.group_id) if proposal.group_id else events.STAFF
+        )
+    return events.record(
+        session, board, events.ProposalChanged(proposal_public_out(proposal)), audience
+    )
+
+
+def _was_submitted(proposal: Proposal) -> bool:
+    """Whether the proposal ever reached the council (a withdrawn draft never did)."""
+    return any(t.to_state == "submitted" for t in proposal.transitions)
 
 
 # -- the council's side -------------------------------------------------------------------
+
+#: Proposals that reached the council: submitted at some point.
+_SENT = Proposal.transitions.any(ProposalTransition.to_state == "submitted")
 
 
 def officer_proposals() -> list[dict[str, Any]]:
     """Every proposal that has reached the council (submitted or later), newest first."""
     with read_snapshot() as session:
-        rows = session.scalars(
-            sa.select(Proposal)
-            .where(Proposal.state.not_in(("draft",)))
-            .order_by(Proposal.id.desc())
-        ).all()
+        rows = session.scalars(sa.select(Proposal).where(_SENT).order_by(Proposal.id.desc())).all()
         return [export(session, p) for p in rows]
 
 
@@ -421,7 +433,7 @@ def officer_proposal(proposal_id: int) -> dict[str, Any]:
     """One proposal as the council sees it (its export)."""
     with read_snapshot() as session:
         proposal = session.get(Proposal, proposal_id)
-        if proposal is None or proposal.state == "draft":
+        if proposal is None or not _was_submitted(proposal):
             raise BoardError("proposal_not_found", "No submitted proposal with that id.", 404)
         return export(session, proposal)
 
@@ -432,7 +444,7 @@ def officer_move(
     """Record received, under review, or the decision (with its record)."""
     with write_transaction() as session:
         found = session.get(Proposal, proposal_id)
-        if found is None or found.state == "draft":
+        if found is None or not _was_submitted(found):
             raise BoardError("proposal_not_found", "No submitted proposal with that id.", 404)
         board = lock_board(session, found.board_id)
         proposal = proposal_on_board(session, board.id, proposal_id)
@@ -616,7 +628,9 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
         return flat
     if isinstance(value, list):
         parts = [
-            "; ".join(f"{k}: {v}" for k, v in item.items()) if isinstance(item, dict) else str(item)
+            "; ".join(f"{k}: {'' if v is None else v}" for k, v in item.items())
+            if isinstance(item, dict)
+            else str(item)
             for item in value
         ]
         return {prefix[:-1]: " | ".join(parts)}
@@ -632,7 +646,8 @@ def _safe(value: Any) -> Any:
 def board_proposals(actor: Actor) -> list[dict[str, Any]]:
     """The board's proposals as everyone sees them (drafts: only the group and facilitators)."""
     with read_snapshot() as session:
-        return visible_proposals(session, actor.board_id, acting(session, actor))
+        me = acting(session, actor)
+        return visible_proposals(session, actor.board_id, me, me.is_facilitator)
 
 
 def proposal_detail(actor: Actor, proposal_id: int) -> dict[str, Any]:
@@ -647,7 +662,12 @@ def proposal_detail(actor: Actor, proposal_id: int) -> dict[str, Any]:
             raise BoardError("proposal_not_found", "No proposal with that id on this board.", 404)
         shaped = proposal_out(session, proposal)
         if not (me.is_facilitator or _member(session, proposal, me.id)):
-            shaped["contact"] = None  # the contact's email is for the council
+            # The contact agreed to be named, and to be emailed by the council: the board
+            # sees the name, not the address.
+            shaped["contact"] = None
+            contact = shaped["export"]["proposer"]["contact"]
+            if contact:
+                contact["email"] = ""
         return shaped
 
 
