@@ -36,8 +36,8 @@ from flask_babel import format_currency, format_date, gettext, lazy_gettext
 from board import schemas
 from board.errors import BoardError
 from board.extensions import db
-from board.identity import current_actor
-from board.models import ASKS, DECISIONS, ROUTES, GroupMember
+from board.identity import current_actor, public_url
+from board.models import GroupMember
 from board.pages import _actor_or_join, _when
 from board.services import Actor, boards, proposals, webhooks
 from board.storage import read_snapshot
@@ -149,16 +149,21 @@ TEXT_FIELDS = tuple(
 NUMBER_FIELDS = ("amount_gbp", "capital_gbp", "revenue_gbp", "latitude", "longitude")
 SHORT_SUMMARY_MAX = 125
 
-assert set(ASK_LABELS) == set(ASKS) and set(ROUTE_LABELS) == set(ROUTES)
-assert set(OUTCOME_LABELS) == set(DECISIONS)
-
 
 @bp.app_context_processor
-def _proposal_helpers() -> dict[str, Any]:
+def _for_the_group_page() -> dict[str, Any]:
+    # The group page (pages.group) shows the group's proposal and its state.
     return {
         "STATE_LABELS": STATE_LABELS,
-        "STATE_HINTS": STATE_HINTS,
         "OUTCOME_LABELS": OUTCOME_LABELS,
+        "proposal_of_group": proposal_of_group,
+    }
+
+
+@bp.context_processor
+def _for_these_pages() -> dict[str, Any]:
+    return {
+        "STATE_HINTS": STATE_HINTS,
         "ASK_LABELS": ASK_LABELS,
         "ROUTE_LABELS": ROUTE_LABELS,
         "ROUTE_HINTS": ROUTE_HINTS,
@@ -166,7 +171,6 @@ def _proposal_helpers() -> dict[str, Any]:
         "money": _money,
         "day": _day,
         "when": _when,
-        "proposal_of_group": proposal_of_group,
     }
 
 
@@ -377,7 +381,7 @@ def proposal_contact(code: str, proposal_id: int) -> Response | str | tuple[str,
     }
     if not stop and not consent:
         error = BoardError(
-            "consent_needed",
+            "invalid_input",
             gettext("Tick the box if you agree to be the named contact."),
             422,
             {"consent": gettext("Tick the box if you agree to be the named contact.")},
@@ -481,7 +485,10 @@ def paper(code: str, proposal_id: int) -> Response | str | tuple[str, int]:
     if shaped is None:
         page = render_template("paper.html", board=info, export=None)
         return page, 403
-    return render_template("paper.html", board=info, export=shaped)
+    # Without BOARD_PUBLIC_URL the export links back with a path: on paper it needs the host.
+    source = shaped["source_url"]
+    board_link = public_url(source) if source.startswith("/") else source
+    return render_template("paper.html", board=info, export=shaped, board_link=board_link)
 
 
 # -- the council officer's page ------------------------------------------------------------

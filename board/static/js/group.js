@@ -9,6 +9,7 @@
 import { Announcer } from "./announce.js";
 import { t, tn } from "./i18n.js";
 import { BoardConnection, newOpId } from "./live.js";
+import { apiWrite, proposalStateWords } from "./proposal.js";
 import { h, setCsrfToken } from "./render.js";
 import { applyEvent, fromSnapshot, isMember } from "./state.js";
 
@@ -40,6 +41,10 @@ function start(root) {
     new Map([[groupId, data.messages || []]]),
   );
   const sending = []; // messages sent and not yet in the thread: {op_id, body, id?}
+  // The group's proposal as this person may see it (a draft: members and facilitators).
+  let proposal = JSON.parse($("group-proposal-data")?.textContent || "{}").proposal || null;
+  const namedSave = $("named-save");
+  if (namedSave) namedSave.hidden = true; // the box saves itself when ticked
 
   // --- drawing ----------------------------------------------------------------------
 
@@ -122,12 +127,46 @@ function start(root) {
     $("no-messages").hidden = messages.length + sending.length > 0;
     $("message-form").hidden = !mayWrite;
     $("message-closed").hidden = mayWrite || closed;
+    drawProposal(member, coordinates, closed);
 
     // A form that just went away took the focus with it: keep it on the page.
     if (focused && focused !== document.body && (!focused.isConnected || hiddenNow(focused))) {
       const heading = $("members-heading");
       heading.setAttribute("tabindex", "-1");
       heading.focus({ preventScroll: true });
+    }
+  }
+
+  function drawProposal(member, coordinates, closed) {
+    const me = state.me;
+    const live = Boolean(proposal) && proposal.state !== "withdrawn";
+    $("proposal-none").hidden = Boolean(proposal);
+    $("proposal-link-line").hidden = !proposal;
+    if (proposal) {
+      const link = $("proposal-link");
+      const href = `/b/${code}/proposals/${proposal.id}`;
+      if (link.getAttribute("href") !== href) link.setAttribute("href", href);
+      setText(link, proposal.title);
+      const badge = $("proposal-link-state");
+      badge.className = `state-badge state-${proposal.state}`;
+      setText(badge, proposalStateWords(proposal));
+    }
+    $("promote-form").hidden = live || closed || !(coordinates || me.role === "facilitator");
+    $("named-form").hidden = !member || Boolean(me.anonymous);
+    $("named-anonymous").hidden = !(member && me.anonymous);
+  }
+
+  /** A proposal.changed event: keep this group's newest proposal. */
+  function noteProposal(changed) {
+    if (!changed || changed.group_id !== groupId) return;
+    const group = state.groups.get(groupId);
+    const mine = state.me.role === "facilitator" || (group && isMember(group, state.me.id));
+    if (changed.state === "draft" && !mine) return;
+    if (proposal && changed.id < proposal.id) return; // an older one, withdrawn
+    const before = proposal?.id === changed.id ? proposal.state : null;
+    proposal = changed;
+    if (before && before !== changed.state) {
+      announcer.say(t("proposal_now", { state: proposalStateWords(changed) }));
     }
   }
 
@@ -235,6 +274,7 @@ function start(root) {
     seq: state.seq,
     onEvent(envelope) {
       state = applyEvent(state, envelope);
+      if (envelope.type === "proposal.changed") noteProposal(envelope.data?.proposal);
       announce(envelope);
       draw();
     },
@@ -342,6 +382,12 @@ function start(root) {
       send(form, "group.rename", { group_id: groupId, name }).then((ack) => {
         if (ack?.ok) announcer.say(t("group_renamed"));
       });
+    } else if (form.id === "promote-form") {
+      event.preventDefault();
+      promote(form);
+    } else if (form.id === "named-form") {
+      event.preventDefault();
+      setNamed(form.elements.named);
     } else if (form.id === "hand-over-form") {
       event.preventDefault();
       const participant = Number(fields.participant_id.value);
@@ -354,6 +400,49 @@ function start(root) {
       );
     }
   });
+
+  root.addEventListener("change", (event) => {
+    if (event.target.id === "named-in-proposal") setNamed(event.target);
+  });
+
+  /** Make the idea a draft proposal and open it (an existing one opens instead). */
+  async function promote(form) {
+    clearError(form);
+    const button = form.querySelector('button[type="submit"]');
+    button?.classList.add("is-sending");
+    const ack = await apiWrite(`boards/${encodeURIComponent(code)}/posts/${idea.id}/proposal`, {
+      op_id: form.elements.op_id.value,
+    });
+    button?.classList.remove("is-sending");
+    const id = ack.ok
+      ? ack.data?.proposal?.id
+      : ack.error?.code === "proposal_exists" && ack.error.fields?.id;
+    if (id) {
+      window.location.assign(`/b/${encodeURIComponent(code)}/proposals/${id}`);
+      return;
+    }
+    form.elements.op_id.value = newOpId(); // a refusal: the next try is a new request
+    showError(form, ack.error);
+  }
+
+  /** Agree (or not) to be named in the group's proposal. */
+  async function setNamed(box) {
+    const form = $("named-form");
+    const wanted = box.checked;
+    clearError(form);
+    setText($("named-status"), t("sending"));
+    const ack = await apiWrite(`boards/${encodeURIComponent(code)}/groups/${groupId}/named`, {
+      op_id: newOpId(),
+      named: wanted,
+    });
+    if (!ack.ok) {
+      box.checked = !wanted;
+      setText($("named-status"), "");
+      showError(form, ack.error);
+      return;
+    }
+    setText($("named-status"), wanted ? t("proposal_named_yes") : t("proposal_named_no"));
+  }
 
   /** Send a write over the socket; a refusal is shown by the form. */
   function send(form, name, payload, opId) {
