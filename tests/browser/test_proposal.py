@@ -195,6 +195,12 @@ def test_a_group_sends_its_proposal_and_the_decision_comes_back_live(
     expect(dev.locator("#proposal-state")).to_have_text("Received by the council", timeout=LIVE_MS)
     expect(dev.locator("#proposal-history .history-note")).to_contain_text("WP-2026-114")
 
+    # Carl has the board itself open on his phone: the idea's card will carry the answer.
+    carl = contexts.new(PHONE)
+    join_by_page(carl, code, "Carl")
+    wait_live(carl)
+    expect(card(carl, IDEA).locator(".card-proposal")).to_have_attribute("data-state", "received")
+
     # ...and the rest through the officer API.
     proposal_id = int(proposal_url.rstrip("/").rsplit("/", 1)[1])
     for step in (
@@ -230,6 +236,11 @@ def test_a_group_sends_its_proposal_and_the_decision_comes_back_live(
         "Accepted with conditions", timeout=LIVE_MS
     )
     expect(aisha.locator("#withdraw")).to_have_count(0)  # decided is final
+    on_card = card(carl, IDEA)
+    expect(on_card.locator(".card-decision-outcome")).to_have_text(
+        "Accepted with conditions", timeout=LIVE_MS
+    )
+    expect(on_card.locator(".card-decision-conditions")).to_contain_text("PAT testing")
     dev.locator("#decision").scroll_into_view_if_needed()
     dev.screenshot(path=screenshots / "proposal-decided-360.png", full_page=True)
     phone_grade(dev, axe)
