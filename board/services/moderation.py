@@ -530,7 +530,7 @@ def moderation_log_csv(actor: Actor) -> str:
     writer.writerow(LOG_COLUMNS)
     for entry in moderation_log(actor):
         writer.writerow(
-            _safe_cell(cell)
+            safe_cell(cell)
             for cell in [
                 entry["at"],
                 entry["facilitator"]["name"],
@@ -544,7 +544,7 @@ def moderation_log_csv(actor: Actor) -> str:
     return out.getvalue()
 
 
-def _safe_cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """Text a spreadsheet would run as a formula is written as plain text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

@@ -41,6 +41,7 @@ from board.models import (
 from board.schemas import decision_out, proposal_public_out
 from board.services import Actor
 from board.services.boards import lock_board, visible_proposals
+from board.services.moderation import safe_cell
 from board.services.operations import once
 from board.services.rules import acting, may_write, open_post
 from board.services.webhooks import enqueue
@@ -615,7 +616,7 @@ def to_csv(exports: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _safe(v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
@@ -637,12 +638,6 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
         ]
         return {prefix[:-1]: " | ".join(parts)}
     return {prefix[:-1]: "" if value is None else value}
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def board_proposals(actor: Actor) -> list[dict[str, Any]]:

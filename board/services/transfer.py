@@ -62,7 +62,7 @@ from board.services.boards import (
     new_join_code,
     normalise_code,
 )
-from board.services.moderation import _safe_cell
+from board.services.moderation import safe_cell
 from board.services.rules import require_facilitator
 from board.storage import read_snapshot, write_transaction
 
@@ -328,7 +328,7 @@ def export_csv(actor: Actor) -> str:
         for post in posts:
             author = post.author
             writer.writerow(
-                _safe_cell(cell)
+                safe_cell(cell)
                 for cell in [
                     post.id,
                     post.kind,
