@@ -34,12 +34,26 @@ from board.models import (
     GroupMessage,
     Link,
     ModerationAction,
+    OfficerToken,
     Participant,
     Post,
+    Proposal,
     Report,
     Support,
+    WebhookDelivery,
 )
-from board.services import Actor, boards, groups, links, moderation, posts, session, transfer
+from board.services import (
+    Actor,
+    boards,
+    groups,
+    links,
+    moderation,
+    posts,
+    proposals,
+    session,
+    transfer,
+)
+from board.services.boards import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
 from tests.conftest import build_app, op, postgres_url, reset_postgres
 
 TABLES = (
@@ -54,6 +68,8 @@ TABLES = (
     "groups",
     "group_members",
     "group_messages",
+    "proposals",
+    "proposal_transitions",
     "moderation_actions",
     "board_events",
     "operations",
@@ -114,6 +130,8 @@ def build_rich_board() -> tuple[str, dict[str, str]]:
     verges = posts.create_post(quinn, op(), "idea", "Tidy the verges")["post"]["id"]
     verges_dup = posts.create_post(wren, op(), "idea", "Tidy the verges please")["post"]["id"]
     moderation.merge_posts(lead, op(), verges_dup, verges)
+    # A draft proposal with no group, whose idea is then deleted (the proposal stays).
+    proposals.promote(lead, op(), verges)
     posts.delete_post(lead, op(), verges)
     # Hidden with a reason; hidden then deleted (the log outlives it).
     moderation.hide_post(lead, op(), pa, "off-topic", "Not for today")
@@ -144,6 +162,54 @@ def build_rich_board() -> tuple[str, dict[str, str]]:
     closed = groups.join_group(yusuf, op(), crossing)["group"]["id"]
     groups.post_message(yusuf, op(), closed, "Anyone else walk this way?")
     groups.leave_group(yusuf, op(), closed)
+    # A proposal all the way to the council's decision: promoted by its group's
+    # coordinator, shaped by a member, with a named contact and a member named.
+    edible_group = groups.join_group(wren, op(), edible)["group"]["id"]  # Wren coordinates
+    groups.join_group(quinn, op(), edible)
+    decided = proposals.promote(wren, op(), edible)["proposal"]["id"]
+    proposals.update(
+        quinn,
+        op(),
+        decided,
+        {
+            "short_summary": "Raised beds of herbs and vegetables outside the station.",
+            "what_we_want": "Four raised beds, planted and kept by volunteers.\nAnyone picks.",
+            "asks": ["money", "permission"],
+            "amount_gbp": 1850.5,
+            "ward": "Westcliff",
+            "address": "Station Approach",
+            "latitude": 51.5412,
+            "longitude": 0.6891,
+            "capital_gbp": 1200,
+            "options": "Do nothing; planters on the platform; beds by the entrance.",
+            "route": "ward_panel",
+        },
+    )
+    proposals.volunteer_contact(wren, op(), decided, "Wren", "wren@example.org", True)
+    proposals.set_named(wren, op(), edible_group, True)
+    proposals.move(wren, op(), decided, "submitted", "Ready for the ward panel")
+    council_token = proposals.create_officer_token("Jo Patel, Community Grants Officer")
+    tokens["council"] = council_token
+    council = proposals.officer_by_token(council_token)
+    proposals.officer_move(council, decided, "received")
+    proposals.officer_move(
+        council,
+        decided,
+        "decided",
+        "Agreed at the November panel",
+        decision="accepted_with_conditions",
+        decision_date="2026-11-26",
+        decision_maker="Westcliff Ward Panel",
+        decision_reasons="Cheap, popular, and the station agrees.",
+        conditions="Beds kept clear of the footpath.",
+        alternatives_rejected="Planters on the platform.",
+        minutes_url="https://example.org/minutes/2026-11",
+    )
+    # A draft withdrawn: promoted by a facilitator, edited by a member.
+    withdrawn = proposals.promote(lead, op(), cafe)["proposal"]["id"]
+    proposals.update(zoe, op(), withdrawn, {"title": "A repair café once a month"})
+    proposals.set_named(zoe, op(), cafe_group, True)
+    proposals.move(lead, op(), withdrawn, "withdrawn", "Not this year")
     # Reports: two hide a post at a threshold of two; one stays a report.
     session.update_session(lead, op(), report_threshold=2)
     moderation.report_post(zoe, op(), bikes_for_kids, "spam")
@@ -201,6 +267,7 @@ def describe(code: str) -> dict[str, Any]:
     what = {p.id: p.title for p in post_rows}
     assert len(set(what.values())) == len(what), "post titles must be unique to be keys"
     group_rows = rows(Group, Group.board_id == board.id)
+    group_of = {g.id: what[g.idea_id] for g in group_rows}
     in_board = [Post.board_id == board.id]
 
     def merged(post: Post) -> str | None:
@@ -286,7 +353,7 @@ def describe(code: str) -> dict[str, Any]:
                 "created_at": stamp(g.created_at),
                 "closed_at": stamp(g.closed_at),
                 "members": [
-                    (who[m.participant_id], stamp(m.joined_at))
+                    (who[m.participant_id], stamp(m.joined_at), m.named_in_proposal)
                     for m in rows(GroupMember, GroupMember.group_id == g.id)
                 ],
                 "messages": [
@@ -295,6 +362,26 @@ def describe(code: str) -> dict[str, Any]:
                 ],
             }
             for g in group_rows
+        ],
+        "proposals": [
+            {
+                **{
+                    column.key: getattr(p, column.key)
+                    for column in Proposal.__table__.columns
+                    if not column.key.endswith("_id") and column.key != "id"
+                },
+                "idea": what.get(p.idea_id) if p.idea_id is not None else None,
+                "group": group_of[p.group_id] if p.group_id is not None else None,
+                "contact": who.get(p.contact_id) if p.contact_id is not None else None,
+                "created_by": who.get(p.created_by_id) if p.created_by_id is not None else None,
+                "created_at": stamp(p.created_at),
+                "updated_at": stamp(p.updated_at),
+                "transitions": [
+                    (t.from_state, t.to_state, t.actor, t.actor_kind, t.note, stamp(t.created_at))
+                    for t in p.transitions
+                ],
+            }
+            for p in rows(Proposal, Proposal.board_id == board.id)
         ],
         "moderation_log": [
             (
@@ -387,6 +474,23 @@ def test_the_rich_board_covers_every_state(source: Source) -> None:
     assert settings["spotlight"] and settings["timer_seconds"] == 300
     log = d["moderation_log"]
     assert any(a[1] == "hide" and a[2] is None for a in log), "a log row outlives its post"
+    orphan, decided, withdrawn = d["proposals"]
+    assert orphan["state"] == "draft" and orphan["idea"] is None and orphan["group"] is None
+    assert [t[:2] for t in decided["transitions"]] == [
+        (None, "draft"),
+        ("draft", "submitted"),
+        ("submitted", "received"),
+        ("received", "decided"),
+    ]
+    assert decided["transitions"][-1][3] == "officer" and decided["decision"]
+    assert decided["contact"] and decided["created_by"] and decided["group"]
+    assert decided["amount_pence"] == 185050 and decided["latitude"] == 51.5412
+    assert withdrawn["state"] == "withdrawn" and withdrawn["transitions"][-1][0] == "draft"
+    named = {m[2] for g in d["groups"] for m in g["members"]}
+    assert named == {True, False}
+    document = json.dumps(source.document)
+    assert proposals.hash_token(source.tokens["council"]) not in document
+    assert "Jo Patel" in document  # the officer's name, in the history only
 
 
 # Round trip -------------------------------------------------------------------------------
@@ -404,7 +508,9 @@ def test_export_then_import_into_a_fresh_database_gives_an_equal_board(
         assert describe(made.board_code) == source.described
         board = db.session.get_one(Board, made.board_id)
         assert board.last_seq == 0
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(BoardEvent)) == 0
+        # No events, and nothing of the old instance's: no officer tokens, no webhooks.
+        for model in (BoardEvent, OfficerToken, WebhookDelivery):
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
 
         # The original facilitator's link opens the imported board, with the whole snapshot.
         lead = boards.identify(db.session, made.board_code, source.tokens["lead"])
@@ -469,6 +575,10 @@ def strip_ids(document: dict[str, Any]) -> dict[str, Any]:
             swap(m, ("participant_id",), people)
         for m in g["messages"]:
             swap(m, ("author_id",), people)
+    for p in doc["proposals"]:  # group_id is already a position in groups
+        p.pop("id")
+        swap(p, ("idea_id",), posts_)
+        swap(p, ("contact_id", "created_by_id"), people)
     return doc
 
 
@@ -483,11 +593,16 @@ def test_importing_twice_into_one_database_makes_two_boards(source: Source, fres
 
         one, two = describe(first.board_code), describe(second.board_code)
         assert one == source.described
-        # The copy is the same board but for the token hashes, which are all new.
+        # The copy is the same board but for the token hashes, which are all new, and the
+        # proposals' references, rebuilt with the copy's join code.
         hashes = {p[4] for p in one["participants"]}
         assert not hashes & {p[4] for p in two["participants"]}
         strip = [p[:4] + p[5:] for p in one["participants"]]
         assert strip == [p[:4] + p[5:] for p in two["participants"]]
+        references = [p.pop("reference") for p in one["proposals"]]
+        assert [p.pop("reference") for p in two["proposals"]] == [
+            r.replace(f"-{first.board_code}-", f"-{second.board_code}-") for r in references
+        ]
         assert {**one, "participants": None} == {**two, "participants": None}
 
         # Every reference in the copy points into the copy.
@@ -501,6 +616,13 @@ def test_importing_twice_into_one_database_makes_two_boards(source: Source, fres
             assert board_of_person[link.helper_id] == second.board_id
         for group in db.session.scalars(sa.select(Group).where(Group.board_id == second.board_id)):
             assert board_of_post[group.idea_id] == second.board_id
+        board_of_group = dict(db.session.execute(sa.select(Group.id, Group.board_id)).all())
+        copied = db.session.scalars(sa.select(Proposal).where(Proposal.board_id == second.board_id))
+        for proposal in copied:
+            assert proposal.idea_id is None or board_of_post[proposal.idea_id] == second.board_id
+            assert proposal.group_id is None or board_of_group[proposal.group_id] == second.board_id
+            for person in (proposal.contact_id, proposal.created_by_id):
+                assert person is None or board_of_person[person] == second.board_id
         for post in db.session.scalars(sa.select(Post).where(Post.board_id == second.board_id)):
             assert board_of_person[post.author_id] == second.board_id
             if post.merged_into_id:
@@ -511,6 +633,61 @@ def test_importing_twice_into_one_database_makes_two_boards(source: Source, fres
         with pytest.raises(BoardError) as refused:
             boards.identify(db.session, second.board_code, source.tokens["lead"])
         assert refused.value.code == "not_joined"
+
+
+def test_a_file_from_before_proposals_still_imports(source: Source, target: Flask) -> None:
+    """No ``proposals``, no ``named_in_proposal``: still version 1, and it imports."""
+    old = copy.deepcopy(source.document)
+    del old["proposals"]
+    for group in old["groups"]:
+        for member in group["members"]:
+            del member["named_in_proposal"]
+    expected = copy.deepcopy(source.described)
+    expected["proposals"] = []
+    for group in expected["groups"]:
+        group["members"] = [(who, joined, False) for who, joined, _named in group["members"]]
+    with target.app_context():
+        made = transfer.import_json(json.dumps(old))
+        assert describe(made.board_code) == expected
+
+
+def test_references_stay_unique_on_the_instance(source: Source, fresh: Flask) -> None:
+    kept = [p["reference"] for p in source.document["proposals"]]
+    assert kept == [f"CG-{source.code}-{n}" for n in (1, 2, 3)]
+
+    def references(code: str) -> list[str]:
+        return [p["reference"] for p in describe(code)["proposals"]]
+
+    with fresh.app_context():
+        first = transfer.import_board(source.document)
+        assert references(first.board_code) == kept
+        # The same file again: a new join code, and references rebuilt with it.
+        second = transfer.import_board(source.document)
+        assert second.code_changed
+        assert references(second.board_code) == [f"CG-{second.board_code}-{n}" for n in (1, 2, 3)]
+        # A file whose code is free here but whose references are taken: fresh ones, in the
+        # same pattern; one that is free (and not in the pattern) is kept.
+        moved = copy.deepcopy(source.document)
+        free = next(
+            c * JOIN_CODE_LENGTH
+            for c in JOIN_CODE_ALPHABET
+            if c * JOIN_CODE_LENGTH not in (first.board_code, second.board_code)
+        )
+        moved["board"]["code"] = free
+        moved["proposals"][1]["reference"] = "WESTCLIFF-2026-07"
+        third = transfer.import_board(moved)
+        assert third.board_code == free and not third.code_changed
+        assert references(third.board_code) == [f"CG-{free}-1", "WESTCLIFF-2026-07", f"CG-{free}-3"]
+        everything = list(db.session.scalars(sa.select(Proposal.reference)))
+        assert len(everything) == len(set(everything)) == 9
+        # Promoting on a copy numbers on from its proposals.
+        board = db.session.get_one(Board, first.board_id)
+        board.locked = False
+        db.session.commit()
+        lead = boards.identify(db.session, first.board_code, source.tokens["lead"])
+        youth = _post_id(lead, "Youth club evenings at the church hall")
+        made = proposals.promote(lead, op(), youth)["proposal"]
+        assert made["reference"] == f"CG-{first.board_code}-4"
 
 
 # HTTP -------------------------------------------------------------------------------------
@@ -541,6 +718,7 @@ def test_export_over_http_json_and_csv(source: Source) -> None:
         "comments",
         "links",
         "groups",
+        "proposals",
         "moderation_log",
     ]
     assert client.get(f"/api/v1/boards/{source.code}/export?format=json", headers=lead).json
@@ -703,6 +881,18 @@ def _two_groups_one_idea(doc: dict[str, Any]) -> None:
     doc["groups"][1]["idea_id"] = doc["groups"][0]["idea_id"]
 
 
+def _same_reference(doc: dict[str, Any]) -> None:
+    doc["proposals"][2]["reference"] = doc["proposals"][1]["reference"]
+
+
+def _same_proposal_id(doc: dict[str, Any]) -> None:
+    doc["proposals"][1]["id"] = doc["proposals"][0]["id"]
+
+
+def _two_live_proposals_one_idea(doc: dict[str, Any]) -> None:
+    doc["proposals"][0]["idea_id"] = doc["proposals"][1]["idea_id"]
+
+
 def _merged_without_flag(doc: dict[str, Any]) -> None:
     post = next(p for p in doc["posts"] if p["merged_into_id"] is not None)
     post["merged"] = False
@@ -786,6 +976,56 @@ BAD: list[tuple[str, Any, str]] = [
     ("a report twice", _duplicate("reports"), "reports["),
     ("a link twice", _duplicate("links"), "links["),
     ("two groups on one idea", _two_groups_one_idea, "groups[1].idea_id"),
+    # Proposals (0: a draft whose idea was deleted; 1: decided; 2: withdrawn).
+    ("proposals not a list", _set("proposals", {}), "proposals"),
+    ("proposal not an object", _set("proposals.1", "a proposal"), "proposals[1]"),
+    ("proposal without title", _drop("proposals.1.title"), "proposals[1]"),
+    ("proposal without id", _drop("proposals.1.id"), "proposals[1]"),
+    ("the same proposal id", _same_proposal_id, "proposals[1]"),
+    ("empty proposal title", _set("proposals.1.title", ""), "proposals[1].title"),
+    ("proposal title too long", _set("proposals.1.title", "x" * 121), "proposals[1].title"),
+    ("short summary too long", _set("proposals.1.short_summary", "x" * 126), "short_summary"),
+    ("proposal summary too long", _set("proposals.1.summary", "x" * 4001), "proposals[1].summary"),
+    ("ward too long", _set("proposals.1.ward", "x" * 81), "proposals[1].ward"),
+    ("contact email too long", _set("proposals.1.contact_email", "x" * 201), "contact_email"),
+    ("minutes url too long", _set("proposals.1.minutes_url", "x" * 501), "minutes_url"),
+    ("proposal text a number", _set("proposals.1.options", 3), "proposals[1].options"),
+    ("proposal text control", _set("proposals.1.risks", "a\x07b"), "proposals[1].risks"),
+    ("proposal state", _set("proposals.1.state", "approved"), "proposals[1].state"),
+    ("proposal route", _set("proposals.1.route", "email"), "proposals[1].route"),
+    ("proposal decision", _set("proposals.1.decision", "maybe"), "proposals[1].decision"),
+    ("decision date", _set("proposals.1.decision_date", "26/11/2026"), "decision_date"),
+    ("decision date a week", _set("proposals.1.decision_date", "2026-W48-4"), "decision_date"),
+    ("asks not a list", _set("proposals.1.asks", "money"), "proposals[1].asks"),
+    ("an unknown ask", _set("proposals.1.asks", ["cake"]), "proposals[1].asks"),
+    ("an ask twice", _set("proposals.1.asks", ["money", "money"]), "proposals[1].asks"),
+    ("amount below zero", _set("proposals.1.amount_pence", -1), "amount_pence"),
+    ("amount as text", _set("proposals.1.amount_pence", "185050"), "amount_pence"),
+    ("amount too big", _set("proposals.1.capital_pence", 2**31), "capital_pence"),
+    ("latitude out of range", _set("proposals.1.latitude", 90.5), "proposals[1].latitude"),
+    ("longitude as text", _set("proposals.1.longitude", "0.69"), "proposals[1].longitude"),
+    ("latitude as true", _set("proposals.1.latitude", True), "proposals[1].latitude"),
+    ("consent as text", _set("proposals.1.contact_consent", "yes"), "contact_consent"),
+    ("proposal on nothing", _set("proposals.1.idea_id", NOWHERE), "proposals[1].idea_id"),
+    ("proposal group nowhere", _set("proposals.1.group_id", 99), "proposals[1].group_id"),
+    ("proposal group as text", _set("proposals.1.group_id", "0"), "proposals[1].group_id"),
+    ("proposal group below 0", _set("proposals.1.group_id", -1), "proposals[1].group_id"),
+    ("contact nobody", _set("proposals.1.contact_id", NOWHERE), "proposals[1].contact_id"),
+    ("created by nobody", _set("proposals.1.created_by_id", NOWHERE), "created_by_id"),
+    ("proposal bad time", _set("proposals.1.created_at", "soon"), "proposals[1].created_at"),
+    ("empty reference", _set("proposals.1.reference", ""), "proposals[1].reference"),
+    ("reference too long", _set("proposals.1.reference", "x" * 33), "proposals[1].reference"),
+    ("the same reference", _same_reference, "proposals[2].reference"),
+    ("two live proposals on one idea", _two_live_proposals_one_idea, "proposals[1].idea_id"),
+    ("transitions missing", _drop("proposals.1.transitions"), "proposals[1]"),
+    ("transitions not a list", _set("proposals.1.transitions", {}), "transitions"),
+    ("transition state", _set("proposals.1.transitions.1.to_state", "sent"), "transitions[1]"),
+    ("transition from", _set("proposals.1.transitions.1.from_state", 1), "from_state"),
+    ("transition kind", _set("proposals.1.transitions.3.actor_kind", "robot"), "actor_kind"),
+    ("transition actor", _set("proposals.1.transitions.0.actor", ""), "transitions[0].actor"),
+    ("transition note", _set("proposals.1.transitions.1.note", "x" * 1001), "transitions[1]"),
+    ("transition time", _set("proposals.1.transitions.0.created_at", None), "created_at"),
+    ("named as text", _set("groups.0.members.0.named_in_proposal", "yes"), "named_in_proposal"),
 ]
 
 

@@ -2,7 +2,10 @@
 
 The JSON document (``FORMAT``, ``VERSION``) holds everything a board is: its settings,
 participants, posts in every state, supports, dots, reports, comments, helpers, groups
-with members and threads, and the whole moderation log. Ids in the file are references
+with members (and whether each agreed to be named in the group's proposal) and threads,
+the proposals with their history of transitions, and the whole moderation log. Officer
+tokens and the webhook delivery log belong to the instance, not to a board: they are never
+exported, and the instance the board moves to has its own. Ids in the file are references
 *inside the file* only: an import gives every row a fresh id and rewrites every reference,
 so a board can go into a database that already holds boards, and importing one file twice
 makes two boards. The board's event log is not carried: an imported board starts at seq 0
@@ -14,6 +17,13 @@ too) keeps working on the instance the board moves to. Token hashes are unique o
 instance: when one is already taken there (the same file imported a second time), that
 participant gets a fresh hash nobody holds the token for, so their old link opens only the
 first copy; ``ImportResult.participants_remapped`` says how many.
+
+A proposal's ``reference`` (``CG-<board code>-<n>``) is unique on an instance too: when the
+board gets a new join code its references are rebuilt with it, and a reference already in
+use here is replaced by a free one in the same pattern.
+
+``proposals`` and the members' ``named_in_proposal`` came after the first files were
+written: a file without them (still version 1) imports with no proposals and nobody named.
 """
 
 from __future__ import annotations
@@ -21,10 +31,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,13 +45,17 @@ import sqlalchemy.orm as so
 from board import schemas
 from board.errors import BoardError
 from board.models import (
+    ASKS,
     BOARD_KINDS,
+    DECISIONS,
     MODERATION_REASONS,
     PHASES,
     POST_KINDS,
     POST_STATES,
+    PROPOSAL_STATES,
     REPORT_REASONS,
     ROLES,
+    ROUTES,
     Board,
     Comment,
     Dot,
@@ -50,6 +66,8 @@ from board.models import (
     ModerationAction,
     Participant,
     Post,
+    Proposal,
+    ProposalTransition,
     Report,
     Support,
     utcnow,
@@ -104,9 +122,40 @@ SETTING_MAX = {
     if name.endswith(("budget", "threshold", "seconds"))
 }
 TIMER_MAX = schemas.TIMER["seconds"].max
+#: A proposal's text fields but its title (each may be empty), with the limits the guided
+#: form, the contact form and an officer's decision accept (else the column's length).
+PROPOSAL_TEXT = {
+    **{
+        name: field.max
+        for name, field in schemas.PROPOSAL_EDIT.items()
+        if isinstance(field, schemas.Text) and name != "title"
+    },
+    "contact_name": schemas.PROPOSAL_CONTACT["name"].max,
+    "contact_email": Proposal.__table__.c.contact_email.type.length,
+    **{
+        name: schemas.OFFICER_MOVE[name].max
+        for name in ("decision_maker", "decision_reasons", "conditions", "alternatives_rejected")
+    },
+    "minutes_url": Proposal.__table__.c.minutes_url.type.length,
+}
+#: Money in pence: what the database's integer column holds.
+PENCE_MAX = 2**31 - 1
+TRANSITION_NOTE_MAX = schemas.PROPOSAL_MOVE["note"].max
+#: Who moved a proposal: a participant (the group, a facilitator) or a council officer.
+ACTOR_KINDS = ("participant", "officer")
+#: A decision's date, as the officer's form takes it.
+DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+#: A reference as made on promotion: ``CG-<board code>-<n>``.
+REFERENCE = re.compile(r"^CG-(.+)-([1-9][0-9]*)\Z")
 #: The id stored as ``merged_into_id`` for a duplicate whose post has since been deleted:
 #: merged (so it stays hidden and cannot be restored) into no post at all.
 MERGED_INTO_DELETED = 0
+
+
+#: A database id as a reference inside the file (None for a row the file does not hold).
+Reference = Callable[[int | None], int | None]
+#: ``_Row.get``'s default: the field must be there (one an older file may lack has a default).
+REQUIRED: Any = object()
 
 
 def _limit(column: Any) -> int:
@@ -158,12 +207,18 @@ def _document(session: so.Session, board: Board) -> dict[str, Any]:
     groups = rows(Group, Group.board_id == board.id)
     members = rows(GroupMember, Group.board_id == board.id, join=Group)
     messages = rows(GroupMessage, Group.board_id == board.id, join=Group)
+    proposals = rows(Proposal, Proposal.board_id == board.id)
 
     person_ids = {p.id for p in people}
+    # Groups have no id in the file: a proposal names its group by its place in the list.
+    group_at = {g.id: n for n, g in enumerate(groups)}
 
     def inside(post_id: int | None) -> int | None:
         """A post id as a reference inside the file: None for a post since deleted."""
         return post_id if post_id in post_ids else None
+
+    def person(participant_id: int | None) -> int | None:
+        return participant_id if participant_id in person_ids else None
 
     return {
         "format": FORMAT,
@@ -274,7 +329,11 @@ def _document(session: so.Session, board: Board) -> dict[str, Any]:
                 "created_at": _time(g.created_at),
                 "closed_at": _time(g.closed_at),
                 "members": [
-                    {"participant_id": m.participant_id, "joined_at": _time(m.joined_at)}
+                    {
+                        "participant_id": m.participant_id,
+                        "joined_at": _time(m.joined_at),
+                        "named_in_proposal": m.named_in_proposal,
+                    }
                     for m in members
                     if m.group_id == g.id
                 ],
@@ -286,17 +345,78 @@ def _document(session: so.Session, board: Board) -> dict[str, Any]:
             }
             for g in groups
         ],
+        "proposals": [_proposal(p, inside, group_at, person) for p in proposals],
         "moderation_log": [
             {
                 "actor_id": a.actor_id,
                 "action": a.action,
                 "post_id": inside(a.post_id),
-                "participant_id": a.participant_id if a.participant_id in person_ids else None,
+                "participant_id": person(a.participant_id),
                 "reason": a.reason,
                 "note": a.note,
                 "created_at": _time(a.created_at),
             }
             for a in rows(ModerationAction, ModerationAction.board_id == board.id)
+        ],
+    }
+
+
+def _proposal(
+    p: Proposal, inside: Reference, group_at: dict[int, int], person: Reference
+) -> dict[str, Any]:
+    """One proposal with its history: every column but the board's id."""
+    return {
+        "id": p.id,
+        "idea_id": inside(p.idea_id),
+        "group_id": group_at.get(p.group_id) if p.group_id is not None else None,
+        "reference": p.reference,
+        "state": p.state,
+        "title": p.title,
+        "short_summary": p.short_summary,
+        "summary": p.summary,
+        "what_we_want": p.what_we_want,
+        "asks": list(p.asks or []),
+        "amount_pence": p.amount_pence,
+        "ask_details": p.ask_details,
+        "involved": p.involved,
+        "ward": p.ward,
+        "address": p.address,
+        "latitude": p.latitude,
+        "longitude": p.longitude,
+        "capital_pence": p.capital_pence,
+        "revenue_pence": p.revenue_pence,
+        "cost_notes": p.cost_notes,
+        "options": p.options,
+        "reasons": p.reasons,
+        "risks": p.risks,
+        "legal": p.legal,
+        "benefits": p.benefits,
+        "left_out": p.left_out,
+        "route": p.route,
+        "contact_id": person(p.contact_id),
+        "contact_name": p.contact_name,
+        "contact_email": p.contact_email,
+        "contact_consent": p.contact_consent,
+        "created_by_id": person(p.created_by_id),
+        "created_at": _time(p.created_at),
+        "updated_at": _time(p.updated_at),
+        "decision": p.decision,
+        "decision_date": p.decision_date,
+        "decision_maker": p.decision_maker,
+        "decision_reasons": p.decision_reasons,
+        "conditions": p.conditions,
+        "alternatives_rejected": p.alternatives_rejected,
+        "minutes_url": p.minutes_url,
+        "transitions": [
+            {
+                "from_state": t.from_state,
+                "to_state": t.to_state,
+                "actor": t.actor,
+                "actor_kind": t.actor_kind,
+                "note": t.note,
+                "created_at": _time(t.created_at),
+            }
+            for t in p.transitions
         ],
     }
 
@@ -382,8 +502,11 @@ class _Row:
             raise invalid(where, "must be an object")
         self.value, self.where = value, where
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, default: Any = REQUIRED) -> Any:
+        """The field's value; a missing field is an error unless it has a ``default``."""
         if key not in self.value:
+            if default is not REQUIRED:
+                return default
             raise invalid(self.where, f"{key} is missing")
         return self.value[key]
 
@@ -413,8 +536,8 @@ class _Row:
             raise invalid(self.at(key), f"must be one of: {', '.join(options)}")
         return value
 
-    def flag(self, key: str) -> bool:
-        value = self.get(key)
+    def flag(self, key: str, default: Any = REQUIRED) -> bool:
+        value = self.get(key, default)
         if not isinstance(value, bool):
             raise invalid(self.at(key), "must be true or false")
         return value
@@ -460,11 +583,59 @@ class _Row:
             raise invalid(self.at(key), "must be a whole number or null")
         return value
 
-    def rows(self, key: str) -> list[_Row]:
-        value = self.get(key)
+    def rows(self, key: str, default: Any = REQUIRED) -> list[_Row]:
+        value = self.get(key, default)
         if not isinstance(value, list):
             raise invalid(self.at(key), "must be a list")
         return [_Row(item, f"{self.at(key)}[{n}]") for n, item in enumerate(value)]
+
+    def degrees(self, key: str, limit: int) -> float | None:
+        """A latitude or longitude: a number from ``-limit`` to ``limit``, or null."""
+        value = self.get(key)
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or abs(value) > limit
+        ):
+            raise invalid(self.at(key), f"must be a number from -{limit} to {limit}, or null")
+        return float(value)
+
+    def day(self, key: str) -> str | None:
+        """A calendar date as YYYY-MM-DD, or null."""
+        value = self.get(key)
+        if value is None:
+            return None
+        try:
+            if not isinstance(value, str) or not DAY.match(value):
+                raise ValueError(value)
+            return date.fromisoformat(value).isoformat()
+        except ValueError as exc:
+            raise invalid(self.at(key), "must be a date as YYYY-MM-DD, or null") from exc
+
+    def choices(self, key: str, options: tuple[str, ...]) -> list[str]:
+        """A list of distinct words from ``options``."""
+        value = self.get(key)
+        if not isinstance(value, list) or any(
+            not isinstance(v, str) or v not in options for v in value
+        ):
+            raise invalid(self.at(key), f"must be a list of: {', '.join(options)}")
+        if len(set(value)) != len(value):
+            raise invalid(self.at(key), "must not name the same one twice")
+        return list(value)
+
+    def place(self, key: str, rows: list[Any], what: str) -> int | None:
+        """A row's position (from 0) in a list of the file that has no ids, or null."""
+        value = self.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise invalid(self.at(key), f"must be the position (from 0) of a {what}, or null")
+        if value >= len(rows):
+            raise invalid(self.at(key), f"the file has no {what} at position {value}")
+        return value
 
     def tags(self, key: str) -> list[str]:
         value = self.get(key)
@@ -513,6 +684,8 @@ class _Checked:
     comments: list[dict[str, Any]]
     links: list[dict[str, Any]]
     groups: list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]
+    #: Each proposal's columns (``group_id`` a position in ``groups``) and its transitions.
+    proposals: list[tuple[dict[str, Any], list[dict[str, Any]]]]
     log: list[dict[str, Any]]
 
 
@@ -670,6 +843,7 @@ def _check(data: Any) -> _Checked:
             joined = {
                 "participant_id": member.ref("participant_id", people, "participant"),
                 "joined_at": member.when("joined_at"),
+                "named_in_proposal": member.flag("named_in_proposal", default=False),
             }
             if any(m["participant_id"] == joined["participant_id"] for m in members):
                 raise invalid(member.where, "that participant is already a member")
@@ -684,6 +858,8 @@ def _check(data: Any) -> _Checked:
         ]
         groups.append((group, members, messages))
 
+    proposals = _check_proposals(doc, people, posts, groups)
+
     log = [
         {
             "actor_id": row.ref("actor_id", people, "participant"),
@@ -697,8 +873,76 @@ def _check(data: Any) -> _Checked:
         for row in doc.rows("moderation_log")
     ]
     return _Checked(
-        code or "", board, people, posts, supports, dots, reports, comments, links, groups, log
+        code or "",
+        board,
+        people,
+        posts,
+        supports,
+        dots,
+        reports,
+        comments,
+        links,
+        groups,
+        proposals,
+        log,
     )
+
+
+def _check_proposals(
+    doc: _Row, people: dict[int, Any], posts: dict[int, Any], groups: list[Any]
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The proposals (none in a file written before they existed) and their histories."""
+    out: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    references: set[str] = set()
+    live: set[int] = set()
+    for row in _unique(doc.rows("proposals", default=[]), "proposal").values():
+        proposal = {
+            "idea_id": row.ref("idea_id", posts, "post", null=True),
+            "group_id": row.place("group_id", groups, "group in groups"),
+            "reference": row.text("reference", _limit(Proposal.reference), least=1),
+            "state": row.choice("state", PROPOSAL_STATES),
+            "title": row.text("title", schemas.PROPOSAL_EDIT["title"].max, least=1),
+            **{name: row.text(name, most) for name, most in PROPOSAL_TEXT.items()},
+            "asks": row.choices("asks", ASKS),
+            **{
+                name: row.whole(name, most=PENCE_MAX, null=True)
+                for name in ("amount_pence", "capital_pence", "revenue_pence")
+            },
+            "latitude": row.degrees("latitude", 90),
+            "longitude": row.degrees("longitude", 180),
+            "route": row.choice("route", ROUTES, null=True),
+            "contact_id": row.ref("contact_id", people, "participant", null=True),
+            "contact_consent": row.flag("contact_consent"),
+            "created_by_id": row.ref("created_by_id", people, "participant", null=True),
+            "created_at": row.when("created_at"),
+            "updated_at": row.when("updated_at", null=True),
+            "decision": row.choice("decision", DECISIONS, null=True),
+            "decision_date": row.day("decision_date"),
+        }
+        if proposal["reference"] in references:
+            raise invalid(row.at("reference"), "another proposal in the file has the same")
+        references.add(proposal["reference"])
+        # One proposal per idea that is not withdrawn (an idea can be promoted again).
+        idea = proposal["idea_id"]
+        if idea is not None and proposal["state"] != "withdrawn":
+            if idea in live:
+                raise invalid(
+                    row.at("idea_id"), "another proposal in the file, not withdrawn, has that idea"
+                )
+            live.add(idea)
+        transitions = [
+            {
+                "from_state": step.choice("from_state", PROPOSAL_STATES, null=True),
+                "to_state": step.choice("to_state", PROPOSAL_STATES),
+                "actor": step.text("actor", _limit(ProposalTransition.actor), least=1),
+                "actor_kind": step.choice("actor_kind", ACTOR_KINDS),
+                "note": step.text("note", TRANSITION_NOTE_MAX),
+                "created_at": step.when("created_at"),
+            }
+            for step in row.rows("transitions")
+        ]
+        out.append((proposal, transitions))
+    return out
 
 
 def import_board(data: Any) -> ImportResult:
@@ -710,7 +954,11 @@ def import_board(data: Any) -> ImportResult:
     and adds nothing. Every row gets a fresh id and every reference is rewritten; the
     moderation log's post and participant ids (kept as plain ids, as a log entry can
     outlive its post) are rewritten when the file holds that row, and left empty when not.
-    The join code is kept when it is free here, else the board gets a new one.
+    The join code is kept when it is free here, else the board gets a new one; proposals'
+    references follow it (see ``_references``). ``proposals`` and the members'
+    ``named_in_proposal`` may be missing (a file written before proposals): no proposals,
+    nobody named. Nothing instance-wide is imported: no officer tokens, no webhook
+    deliveries, and no webhook is sent for the imported proposals.
     """
     checked = _check(data)
     with write_transaction() as session:
@@ -805,6 +1053,7 @@ def _write(session: so.Session, checked: _Checked) -> ImportResult:
                 group_id=group.id,
                 participant_id=pid[m["participant_id"]],
                 joined_at=m["joined_at"],
+                named_in_proposal=m["named_in_proposal"],
             )
             for m in members
         )
@@ -816,6 +1065,24 @@ def _write(session: so.Session, checked: _Checked) -> ImportResult:
                 created_at=m["created_at"],
             )
             for m in messages
+        )
+    references = _references(session, checked, board.code)
+    for (values, transitions), reference in zip(checked.proposals, references, strict=True):
+        idea, group = values["idea_id"], values["group_id"]
+        contact, creator = values["contact_id"], values["created_by_id"]
+        session.add(
+            Proposal(
+                board_id=board.id,
+                **{
+                    **values,
+                    "reference": reference,
+                    "idea_id": None if idea is None else post_id[idea],
+                    "group_id": None if group is None else made[group].id,
+                    "contact_id": None if contact is None else pid[contact],
+                    "created_by_id": None if creator is None else pid[creator],
+                },
+                transitions=[ProposalTransition(**t) for t in transitions],
+            )
         )
     session.add_all(
         ModerationAction(
@@ -838,3 +1105,41 @@ def _write(session: so.Session, checked: _Checked) -> ImportResult:
             1 for p in checked.participants.values() if p["token_hash"] in taken
         ),
     )
+
+
+def _references(session: so.Session, checked: _Checked, code: str) -> list[str]:
+    """The proposals' references on this instance, unique here: ``CG-<file's code>-<n>``
+    becomes ``CG-<board's code>-<n>`` (the same when the board kept its code), any other is
+    kept as it is; one already in use gets the first free ``CG-<board's code>-<n>`` from its
+    place in the file."""
+    old = normalise_code(checked.code)
+    wanted: list[str] = []
+    for values, _transitions in checked.proposals:
+        reference = values["reference"]
+        made = REFERENCE.match(reference)
+        if made and normalise_code(made[1]) == old:
+            reference = f"CG-{code}-{made[2]}"
+        wanted.append(reference)
+
+    def in_use(references: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(references), 500):
+            chunk = references[start : start + 500]
+            found |= set(
+                session.scalars(sa.select(Proposal.reference).where(Proposal.reference.in_(chunk)))
+            )
+        return found
+
+    taken = in_use(wanted)
+    chosen: list[str] = []
+    for place, reference in enumerate(wanted, start=1):
+        if reference in taken or reference in chosen:
+            n = place
+            while (
+                (reference := f"CG-{code}-{n}") in chosen
+                or reference in wanted
+                or in_use([reference])
+            ):
+                n += 1
+        chosen.append(reference)
+    return chosen
