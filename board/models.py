@@ -397,6 +397,10 @@ ROUTES = (
 ASKS = ("money", "building_or_land", "permission", "officer_time", "other")
 
 
+#: Money in pence: up to £100m needs more than 32 bits (SQLite integers are 64-bit anyway).
+PENCE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
 class Proposal(db.Model):
     """An idea promoted by its group into the council's process, and the council's answer.
 
@@ -429,15 +433,15 @@ class Proposal(db.Model):
     summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     what_we_want: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     asks: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
-    amount_pence: so.Mapped[int | None]
+    amount_pence: so.Mapped[int | None] = so.mapped_column(PENCE)
     ask_details: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     involved: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     ward: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
     address: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     latitude: so.Mapped[float | None]
     longitude: so.Mapped[float | None]
-    capital_pence: so.Mapped[int | None]
-    revenue_pence: so.Mapped[int | None]
+    capital_pence: so.Mapped[int | None] = so.mapped_column(PENCE)
+    revenue_pence: so.Mapped[int | None] = so.mapped_column(PENCE)
     cost_notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     options: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     reasons: so.Mapped[str] = so.mapped_column(sa.Text, default="")

@@ -602,3 +602,20 @@ def test_the_outbox_gets_one_delivery_per_change_after_submission(app: Flask, de
     assert [d["event"] for d in log] == ["proposal.received", "proposal.submitted"]
     refused = client.get(f"{base}/webhooks", headers=bearer(demo.tokens["Aisha"]))
     assert refused.status_code == 403
+
+
+def test_large_amounts_fit(app: Flask, demo: Demo) -> None:
+    """The form takes up to £100m: more than a 32-bit column of pence holds."""
+    client = app.test_client()
+    made = promote_repair_cafe(client, demo)
+    ok(
+        client.patch(
+            f"/api/v1/boards/{demo.code}/proposals/{made['id']}",
+            json={"op_id": "big-amount", "amount_gbp": 99_999_999.99, "capital_gbp": 50_000_000},
+            headers=bearer(demo.tokens["Aisha"]),
+        )
+    )
+    shown = client.get(
+        f"/api/v1/boards/{demo.code}/proposals/{made['id']}", headers=bearer(demo.lead)
+    ).json["proposal"]
+    assert shown["amount_gbp"] == 99_999_999.99 and shown["capital_gbp"] == 50_000_000

@@ -11,7 +11,7 @@ from flask import Flask
 
 from board.errors import BoardError
 from board.extensions import db
-from board.models import BoardEvent, Dot, Operation
+from board.models import Board, BoardEvent, Dot, Operation, Proposal
 from board.services import posts, session
 from tests.conftest import actor_of, join, new_board, op
 
@@ -108,3 +108,22 @@ def test_concurrent_dots_never_exceed_the_budget(any_db_app: Flask) -> None:
     assert sorted(outcomes) == ["no_dots_left"] * 9 + ["placed"] * 3
     with any_db_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Dot)) == 3
+
+
+def test_proposal_amounts_hold_a_hundred_million_pounds(any_db_app: Flask) -> None:
+    """Pence beyond 32 bits (the form allows up to £100m) are stored as they are."""
+    with any_db_app.app_context():
+        code = new_board().board_code
+        board_id = db.session.scalar(sa.select(Board.id).where(Board.code == code))
+        db.session.add(
+            Proposal(
+                board_id=board_id,
+                reference="CG-TEST-1",
+                title="A big ask",
+                amount_pence=10_000_000_000,
+                capital_pence=9_999_999_999,
+            )
+        )
+        db.session.commit()
+        stored = db.session.scalar(sa.select(Proposal.amount_pence))
+        assert stored == 10_000_000_000

@@ -1001,7 +1001,7 @@ BAD: list[tuple[str, Any, str]] = [
     ("an ask twice", _set("proposals.1.asks", ["money", "money"]), "proposals[1].asks"),
     ("amount below zero", _set("proposals.1.amount_pence", -1), "amount_pence"),
     ("amount as text", _set("proposals.1.amount_pence", "185050"), "amount_pence"),
-    ("amount too big", _set("proposals.1.capital_pence", 2**31), "capital_pence"),
+    ("amount too big", _set("proposals.1.capital_pence", 10_000_000_001), "capital_pence"),
     ("latitude out of range", _set("proposals.1.latitude", 90.5), "proposals[1].latitude"),
     ("longitude as text", _set("proposals.1.longitude", "0.69"), "proposals[1].longitude"),
     ("latitude as true", _set("proposals.1.latitude", True), "proposals[1].latitude"),

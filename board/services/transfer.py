@@ -138,8 +138,8 @@ PROPOSAL_TEXT = {
     },
     "minutes_url": Proposal.__table__.c.minutes_url.type.length,
 }
-#: Money in pence: what the database's integer column holds.
-PENCE_MAX = 2**31 - 1
+#: Money in pence: the most the proposal form accepts (£100,000,000).
+PENCE_MAX = 100_000_000 * 100
 TRANSITION_NOTE_MAX = schemas.PROPOSAL_MOVE["note"].max
 #: Who moved a proposal: a participant (the group, a facilitator) or a council officer.
 ACTOR_KINDS = ("participant", "officer")
