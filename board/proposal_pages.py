@@ -17,7 +17,6 @@ import re
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -37,10 +36,8 @@ from board import schemas
 from board.errors import BoardError
 from board.extensions import db
 from board.identity import current_actor, public_url
-from board.models import GroupMember
 from board.pages import _actor_or_join, _when
 from board.services import Actor, boards, proposals, webhooks
-from board.storage import read_snapshot
 
 bp = Blueprint("proposal_pages", __name__)
 
@@ -199,21 +196,8 @@ def proposal_of_group(code: str, group_id: int) -> dict[str, Any]:
     return {
         "proposal": live or (found[-1] if found else None),
         "live": live is not None,
-        "named": _named(actor, group_id),
+        "named": proposals.is_named(actor, group_id),
     }
-
-
-def _named(actor: Actor, group_id: int) -> bool:
-    # No service reads one member's consent on its own: it is one column, read here.
-    with read_snapshot() as session:
-        return bool(
-            session.scalar(
-                sa.select(GroupMember.named_in_proposal).where(
-                    GroupMember.group_id == group_id,
-                    GroupMember.participant_id == actor.participant_id,
-                )
-            )
-        )
 
 
 def _op(name: str = "op_id") -> str:

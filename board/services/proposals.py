@@ -320,6 +320,19 @@ def set_named(actor: Actor, op_id: str, group_id: int, named: bool) -> dict[str,
         return once(session, actor.participant_id, op_id, "group.named", request, perform)
 
 
+def is_named(actor: Actor, group_id: int) -> bool:
+    """Whether the acting participant agreed to be named in this group's proposal."""
+    with read_snapshot() as session:
+        return bool(
+            session.scalar(
+                sa.select(GroupMember.named_in_proposal).where(
+                    GroupMember.group_id == group_id,
+                    GroupMember.participant_id == actor.participant_id,
+                )
+            )
+        )
+
+
 def move(actor: Actor, op_id: str, proposal_id: int, to: str, note: str = "") -> dict[str, Any]:
     """Submit or withdraw (the coordinator or a facilitator)."""
     with write_transaction() as session:
