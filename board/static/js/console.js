@@ -1031,16 +1031,6 @@ function start(root) {
     draw();
   }
 
-  /** What this console adds to the shared reducer: restoring a post dismisses its reports. */
-  function afterEvent(next, envelope) {
-    const id = envelope.type === "post.restored" ? envelope.data?.post?.id : null;
-    const reports = next.staff?.reports;
-    if (id == null || !reports?.[String(id)]) return next;
-    const rest = { ...reports };
-    delete rest[String(id)];
-    return { ...next, staff: { ...next.staff, reports: rest } };
-  }
-
   // --- the connection ----------------------------------------------------------------------------
 
   const connectionEl = $("connection");
@@ -1061,7 +1051,7 @@ function start(root) {
     },
     onEvent(envelope) {
       const before = state;
-      show(afterEvent(applyEvent(state, envelope), envelope));
+      show(applyEvent(state, envelope));
       refetchFairness();
       if (PEOPLE_EVENTS.has(envelope.type)) refetchPeople();
       const me = state.me?.id;

@@ -474,7 +474,12 @@ const reducers = {
     if (!post) return state;
     const reason =
       data.reason ?? state.hiddenReasons.get(post.id) ?? state.posts.get(post.id)?.hidden?.reason;
-    const next = withHiddenReason(withPost(state, post), post.id, null);
+    // Restoring a post dismisses the reports that hid it (facilitators count them).
+    const next = withStaff(withHiddenReason(withPost(state, post), post.id, null), (staff) => {
+      const reports = { ...staff.reports };
+      delete reports[String(post.id)];
+      return { ...staff, reports };
+    });
     return recount(next, envelope, data, (m) =>
       reason ? bump(m, reason, -1) : { ...m, hidden: Math.max(0, m.hidden - 1), unsure: true },
     );
