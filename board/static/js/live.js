@@ -55,6 +55,8 @@ export class BoardConnection {
    * @param {(status: string, detail?: object) => void} [options.onStatus]
    *        "connecting" | "online" | "offline" | "refused" (detail: the ack error);
    *        "connecting" comes at start() and at resume()
+   * @param {string} [options.view]  "public": see only what everyone sees (the projector
+   *        and the results page), even when signed in as a facilitator
    * @param {() => object} [options.socketFactory]  for tests: returns a Socket.IO-like socket
    */
   constructor(options) {
@@ -65,6 +67,7 @@ export class BoardConnection {
     this.onPresence = options.onPresence || noop;
     this.onStatus = options.onStatus || noop;
     this.onClock = options.onClock || noop;
+    this.view = options.view || null;
     this.socketFactory = options.socketFactory || (() => io());
 
     this.socket = null;
@@ -159,6 +162,13 @@ export class BoardConnection {
 
   // --- subscribe and catch up -------------------------------------------------------
 
+  /** What `subscribe` asks for: this board, from our seq, in our view. */
+  _subscription() {
+    const asked = { board: this.board, since: this.last };
+    if (this.view) asked.view = this.view;
+    return asked;
+  }
+
   _subscribe() {
     const socket = this.socket;
     if (!socket || !socket.connected || this.refused) return;
@@ -171,7 +181,7 @@ export class BoardConnection {
     this.resyncWanted = false;
     socket
       .timeout(SUBSCRIBE_TIMEOUT_MS)
-      .emit("subscribe", { board: this.board, since: this.last }, (err, ack) => {
+      .emit("subscribe", this._subscription(), (err, ack) => {
         if (this.subscribing !== generation) return; // a disconnect overtook it
         this.subscribing = 0;
         if (err) {

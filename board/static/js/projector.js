@@ -12,7 +12,7 @@
 import { t, tn } from "./i18n.js";
 import { BoardConnection } from "./live.js";
 import { summaryText } from "./moderation.js";
-import { clockText, phaseLabel, publicSocket, readJson, setText, throttle } from "./room.js";
+import { clockText, phaseLabel, readJson, setText, throttle } from "./room.js";
 import {
   applyEvent,
   fromSnapshot,
@@ -467,7 +467,7 @@ function start(root) {
   const connection = new BoardConnection({
     board: code,
     seq: state.seq,
-    socketFactory: publicSocket,
+    view: "public",
     onClock(iso) {
       state = withServerTime(state, iso);
     },

@@ -4,7 +4,7 @@
 
 import { t } from "./i18n.js";
 import { BoardConnection } from "./live.js";
-import { publicSocket, setText, throttle } from "./room.js";
+import { setText, throttle } from "./room.js";
 
 const REFETCH_MS = 1000;
 
@@ -38,7 +38,7 @@ function start(root) {
   new BoardConnection({
     board: code,
     seq: Number(root.dataset.seq),
-    socketFactory: publicSocket,
+    view: "public",
     onEvent: refreshSoon,
     onSnapshot: refreshSoon,
     onStatus(status) {

@@ -1,8 +1,7 @@
 // What the facilitator's console, the projector and the results page share about running
-// the room: the phase in words, a countdown's text, and a live connection's socket that
-// asks for the public view (what everyone sees: the projector must).
+// the room: the phase in words and a countdown's text. (The projector and the results page
+// ask BoardConnection for `view: "public"`: they see what everyone sees.)
 
-import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { t } from "./i18n.js";
 
 /** The session's phases, in the order a workshop runs them. */
@@ -31,21 +30,6 @@ export function clockText(seconds) {
   const minutes = Math.floor((left % 3600) / 60);
   const secs = String(left % 60).padStart(2, "0");
   return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
-}
-
-/**
- * A Socket.IO socket for BoardConnection's `socketFactory` whose every `subscribe` asks for
- * the public view: the server then sends only what everyone sees (a private event arrives
- * redacted, as to any resident). The projector and the results page use it.
- */
-export function publicSocket() {
-  const socket = io();
-  const emit = socket.emit.bind(socket);
-  socket.emit = (name, payload, ...rest) => {
-    const asked = name === "subscribe" && payload && typeof payload === "object";
-    return emit(name, asked ? { ...payload, view: "public" } : payload, ...rest);
-  };
-  return socket;
 }
 
 /** Run `fn` at most once per `ms`, always after the last call (a trailing throttle). */
