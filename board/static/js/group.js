@@ -7,13 +7,13 @@
 // message or a link it already has, and group events carry the whole group.
 
 import { Announcer } from "./announce.js";
+import { connectionBanner } from "./banner.js";
 import { t, tn } from "./i18n.js";
 import { BoardConnection, newOpId } from "./live.js";
 import { apiWrite, proposalStateWords } from "./proposal.js";
 import { h, setCsrfToken } from "./render.js";
 import { applyEvent, fromSnapshot, isMember } from "./state.js";
 
-const BACK_ONLINE_MS = 4000;
 
 const root = document.getElementById("group-page");
 if (root) start(root);
@@ -231,41 +231,7 @@ function start(root) {
 
   // --- connection banner ------------------------------------------------------------
 
-  const connectionEl = $("connection");
-  let lost = false;
-  let backTimer = null;
-
-  function banner(tone, ...parts) {
-    connectionEl.className = tone ? `connection connection-${tone}` : "connection";
-    connectionEl.replaceChildren(...parts);
-    document.documentElement.classList.toggle("has-connection-notice", parts.length > 0);
-  }
-
-  function onStatus(status, error) {
-    if (status === "online") {
-      connectionEl.dataset.state = "online";
-      if (lost) {
-        lost = false;
-        banner("online", t("back_online"));
-        clearTimeout(backTimer);
-        backTimer = setTimeout(() => banner(""), BACK_ONLINE_MS);
-      }
-    } else if (status === "offline") {
-      connectionEl.dataset.state = "offline";
-      lost = true;
-      banner("offline", t("connection_lost"));
-    } else if (status === "refused") {
-      connectionEl.dataset.state = "offline";
-      banner(
-        "error",
-        ...(error?.code === "not_joined"
-          ? [`${t("signed_out")} `, h("a", { href: `/b/${code}/join` }, t("join_again"))]
-          : [error?.message || t("live_unavailable")]),
-      );
-    } else {
-      connectionEl.dataset.state = status;
-    }
-  }
+  const onStatus = connectionBanner($("connection"), code);
 
   // --- live -------------------------------------------------------------------------
 

@@ -14,11 +14,11 @@
 // to /api/v1 with the session cookie and the page's CSRF token (group.js uses it too).
 
 import { Announcer } from "./announce.js";
+import { connectionBanner } from "./banner.js";
 import { t } from "./i18n.js";
 import { BoardConnection, newOpId } from "./live.js";
 import { h } from "./render.js";
 
-const BACK_ONLINE_MS = 4000;
 const REFRESH_MS = 300;
 const COUNT_SPOKEN_MS = 1000;
 const TEXT = [
@@ -503,42 +503,8 @@ function start(root) {
 
   // --- the connection banner --------------------------------------------------------
 
-  const connectionEl = $("connection");
-  let lost = false;
-  let backTimer = null;
+  const onStatus = connectionBanner($("connection"), code, { onBack: () => refresh() });
 
-  function banner(tone, ...parts) {
-    connectionEl.className = tone ? `connection connection-${tone}` : "connection";
-    connectionEl.replaceChildren(...parts);
-    document.documentElement.classList.toggle("has-connection-notice", parts.length > 0);
-  }
-
-  function onStatus(state, error) {
-    if (state === "online") {
-      connectionEl.dataset.state = "online";
-      if (lost) {
-        lost = false;
-        banner("online", t("back_online"));
-        clearTimeout(backTimer);
-        backTimer = setTimeout(() => banner(""), BACK_ONLINE_MS);
-        refresh(); // whatever changed while away
-      }
-    } else if (state === "offline") {
-      connectionEl.dataset.state = "offline";
-      lost = true;
-      banner("offline", t("connection_lost"));
-    } else if (state === "refused") {
-      connectionEl.dataset.state = "offline";
-      banner(
-        "error",
-        ...(error?.code === "not_joined"
-          ? [`${t("signed_out")} `, h("a", { href: `/b/${code}/join` }, t("join_again"))]
-          : [error?.message || t("live_unavailable")]),
-      );
-    } else {
-      connectionEl.dataset.state = state;
-    }
-  }
 
   let timer = null;
   function refreshSoon() {
