@@ -32,6 +32,10 @@ _lock = threading.Lock()
 # sid -> {board code -> actor}: what each connection subscribed to, as whom.
 _subscribed: dict[str, dict[str, Actor]] = {}
 _heartbeat_started = False
+#: Boards with a presence update on its way (see _presence_changed).
+_presence_due: set[str] = set()
+#: Seconds a board's presence update waits, gathering the changes in between.
+PRESENCE_EVERY = 0.5
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 #: ``subscribe``'s ``view``: "public" shows what everyone sees (the projector).
@@ -106,7 +110,7 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     before = presence.count(code)
     count = presence.add(code, request.sid, actor.participant_id)
     if count != before:  # a resync from someone already here changes nothing
-        events.publish_presence(code, count)
+        _presence_changed(code)
     _start_heartbeat()
     replay = boards.events_since(actor, since) if since is not None else None
     now = events.iso(utcnow())
@@ -125,9 +129,8 @@ def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
     leave_room(events.person_room(code, actor.participant_id))
     with _lock:
         _subscribed.get(request.sid, {}).pop(code, None)
-    count = presence.leave(code, request.sid)
-    if count is not None:
-        events.publish_presence(code, count)
+    if presence.leave(code, request.sid) is not None:
+        _presence_changed(code)
     return {"board": code}
 
 
@@ -271,8 +274,30 @@ def disconnect(*_args: Any) -> None:
     """Forget the connection and tell its boards the new head count."""
     with _lock:
         _subscribed.pop(request.sid, None)
-    for code, count in presence.remove(request.sid).items():
-        events.publish_presence(code, count)
+    for code in presence.remove(request.sid):
+        _presence_changed(code)
+
+
+def _presence_changed(code: str) -> None:
+    """Tell the board its new head count soon, once for every change in the meantime.
+
+    A QR-code rush of N people joining would otherwise send N²/2 presence messages
+    (docs/PERFORMANCE.md measured 45,000 for 300 phones); one update per PRESENCE_EVERY
+    per board sends at most a few.
+    """
+    with _lock:
+        if code in _presence_due:
+            return
+        _presence_due.add(code)
+    socketio.start_background_task(_send_presence, code)
+
+
+def _send_presence(code: str) -> None:
+    socketio.sleep(PRESENCE_EVERY)
+    with _lock:
+        _presence_due.discard(code)
+    # Read after the flag is cleared: a change from now on schedules its own update.
+    events.publish_presence(code, presence.count(code))
 
 
 def _start_heartbeat() -> None:

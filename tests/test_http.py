@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 
 from flask import Flask
 from flask.testing import FlaskClient
 
+from board import sockets
 from tests.conftest import socket_client
 
 
@@ -176,9 +178,12 @@ def test_presence_follows_subscribe_unsubscribe_and_disconnect(app: Flask) -> No
     joined = http.post(f"/api/v1/boards/{code}/participants", json={"display_name": "A"})
     token = joined.json["token"]
     phone = socket_client(app, app.test_client())
+    time.sleep(sockets.PRESENCE_EVERY + 0.3)
     watcher.get_received()
 
     def counts() -> list[int]:
+        """The presence updates sent once the changes so far have settled."""
+        time.sleep(sockets.PRESENCE_EVERY + 0.3)
         return [m["args"][0]["count"] for m in watcher.get_received() if m["name"] == "presence"]
 
     def subscribe(**extra: int) -> None:
@@ -199,4 +204,17 @@ def test_presence_follows_subscribe_unsubscribe_and_disconnect(app: Flask) -> No
     assert counts() == []
     phone.disconnect()
     assert counts() == [1]
+    # A rush of people joining at once is one update, not one per person.
+    rush = []
+    for n in range(5):
+        person = http.post(f"/api/v1/boards/{code}/participants", json={"display_name": f"P{n}"})
+        rush.append(socket_client(app, app.test_client()))
+        ack = rush[-1].emit(
+            "subscribe", {"board": code, "token": person.json["token"]}, callback=True
+        )
+        assert ack["ok"], ack
+    rushed = counts()
+    assert rushed[-1] == 6 and len(rushed) <= 2, rushed  # not five updates
+    for client in rush:
+        client.disconnect()
     watcher.disconnect()
