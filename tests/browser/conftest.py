@@ -26,6 +26,14 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 360, "height": 780}
 PROJECTOR = {"width": 1280, "height": 720}
+#: Visible controls smaller than 44 px (touch targets), as "html WxH" lines.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+        'button, input:not([type=hidden]), select, textarea, a[href], summary')]
+    .filter((el) => el.offsetParent !== null && !el.classList.contains('skip-link'))
+    .filter((el) => el.type !== 'radio' && el.type !== 'checkbox')
+    .map((el) => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
+    .filter(([, box]) => box.height < 44 && box.width > 0)
+    .map(([html, box]) => `${html} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
 #: Screenshots a person can look at after the run (CI keeps the clone's folder).
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -130,3 +138,13 @@ def join_by_page(page: Page, code: str, name: str) -> None:
 def post_titles(page: Page) -> list[str]:
     """Titles of the confirmed posts on a page's feed, top to bottom."""
     return page.locator("#feed article.post[data-post-id] .post-title").all_inner_texts()
+
+
+def wait_live(page: Page) -> None:
+    """Until the page's socket has subscribed (the connection banner says online)."""
+    page.wait_for_selector("#connection[data-state=online]", state="attached")
+
+
+def real_errors(contexts: Contexts) -> list[str]:
+    """Script errors, leaving out the browser's note on each refused page (403, 404)."""
+    return [e for e in contexts.errors if not e.startswith("Failed to load resource")]

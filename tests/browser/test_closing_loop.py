@@ -17,7 +17,15 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import PHONE, Contexts, join_by_page, new_board
+from tests.browser.conftest import (
+    PHONE,
+    SMALL_TARGETS,
+    Contexts,
+    join_by_page,
+    new_board,
+    real_errors,
+    wait_live,
+)
 from tests.e2e.conftest import ROOT, Server
 
 pytestmark = pytest.mark.browser
@@ -26,21 +34,9 @@ pytestmark = pytest.mark.browser
 LIVE_MS = 5_000
 IDEA = "Repair café in the empty shop"
 
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-        'button, input:not([type=hidden]), select, textarea, a[href], summary')]
-    .filter((el) => el.offsetParent !== null && !el.classList.contains('skip-link'))
-    .filter((el) => el.type !== 'radio' && el.type !== 'checkbox')
-    .map((el) => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
-    .filter(([, box]) => box.height < 44 && box.width > 0)
-    .map(([html, box]) => `${html} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
-
 
 def op() -> str:
     return os.urandom(8).hex()
-
-
-def wait_live(page: Page) -> None:
-    page.wait_for_selector("#connection[data-state=online]", state="attached")
 
 
 def card(page: Page, title: str = IDEA) -> Locator:
@@ -57,10 +53,6 @@ def phone_grade(page: Page) -> None:
     assert result.violations_count == 0, result.generate_report()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.evaluate(SMALL_TARGETS) == []
-
-
-def real_errors(contexts: Contexts) -> list[str]:
-    return [e for e in contexts.errors if not e.startswith("Failed to load resource")]
 
 
 def reopen(contexts: Contexts, phone: int, code: str) -> Page:

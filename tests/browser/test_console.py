@@ -18,10 +18,13 @@ from playwright.sync_api import Locator, Page, expect
 from tests.browser.conftest import (
     PHONE,
     PROJECTOR,
+    SMALL_TARGETS,
     Contexts,
     join_by_page,
     new_board,
     post_via_api,
+    real_errors,
+    wait_live,
 )
 from tests.e2e.conftest import Server
 
@@ -32,18 +35,6 @@ LIVE_MS = 5_000
 LAPTOP = {"width": 1280, "height": 800}
 IDEA = "Repair café in the empty shop"
 OTHER_IDEA = "Benches along the high street"
-
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-        'button, input:not([type=hidden]), select, textarea, a[href], summary')]
-    .filter((el) => el.offsetParent !== null && !el.classList.contains('skip-link'))
-    .filter((el) => el.type !== 'radio' && el.type !== 'checkbox')
-    .map((el) => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
-    .filter(([, box]) => box.height < 44 && box.width > 0)
-    .map(([html, box]) => `${html} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
-
-
-def wait_live(page: Page) -> None:
-    page.wait_for_selector("#connection[data-state=online]", state="attached")
 
 
 def signed_in(contexts: Contexts, board: dict, viewport: dict[str, int] = LAPTOP) -> Page:
@@ -118,10 +109,6 @@ def participant(server: Server, code: str, name: str) -> dict[str, str]:
 def axe_clean(page: Page) -> None:
     result = Axe().run(page)
     assert result.violations_count == 0, result.generate_report()
-
-
-def real_errors(contexts: Contexts) -> list[str]:
-    return [e for e in contexts.errors if not e.startswith("Failed to load resource")]
 
 
 def remaining_seconds(page: Page, selector: str, attribute: str | None) -> tuple[float, int]:

@@ -8,25 +8,20 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import PHONE, Contexts, join_by_page, new_board
+from tests.browser.conftest import (
+    PHONE,
+    SMALL_TARGETS,
+    Contexts,
+    join_by_page,
+    new_board,
+    wait_live,
+)
 from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.browser
 
 #: "Live" on the other phone: no reload, within a few seconds.
 LIVE_MS = 5_000
-
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-        'button, input:not([type=hidden]), select, textarea, a[href], summary')]
-    .filter((el) => el.offsetParent !== null && !el.classList.contains('skip-link'))
-    .filter((el) => el.type !== 'radio' && el.type !== 'checkbox')
-    .map((el) => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
-    .filter(([, box]) => box.height < 44 && box.width > 0)
-    .map(([html, box]) => `${html} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
-
-
-def wait_live(page: Page) -> None:
-    page.wait_for_selector("#connection[data-state=online]", state="attached")
 
 
 def card(page: Page, title: str) -> Locator:

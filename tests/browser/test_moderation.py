@@ -18,10 +18,13 @@ from board.pages import REASON_COUNTS, REASON_LABELS
 from tests.browser.conftest import (
     PHONE,
     PROJECTOR,
+    SMALL_TARGETS,
     Contexts,
     join_by_page,
     new_board,
     post_via_api,
+    real_errors,
+    wait_live,
 )
 from tests.e2e.conftest import Server
 
@@ -31,18 +34,6 @@ pytestmark = pytest.mark.browser
 LIVE_MS = 5_000
 SPAM = "Buy my stuff cheap"
 IDEA = "Repair café in the empty shop"
-
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-        'button, input:not([type=hidden]), select, textarea, a[href], summary')]
-    .filter((el) => el.offsetParent !== null && !el.classList.contains('skip-link'))
-    .filter((el) => el.type !== 'radio' && el.type !== 'checkbox')
-    .map((el) => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
-    .filter(([, box]) => box.height < 44 && box.width > 0)
-    .map(([html, box]) => `${html} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
-
-
-def wait_live(page: Page) -> None:
-    page.wait_for_selector("#connection[data-state=online]", state="attached")
 
 
 def signed_in(contexts: Contexts, enter_url: str, viewport: dict[str, int] = PROJECTOR) -> Page:
@@ -73,11 +64,6 @@ def phone_grade(page: Page, axe: Axe) -> None:
     assert result.violations_count == 0, result.generate_report()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.evaluate(SMALL_TARGETS) == []
-
-
-def real_errors(contexts: Contexts) -> list[str]:
-    """Script errors, leaving out the browser's note on each refused page (403, 404)."""
-    return [e for e in contexts.errors if not e.startswith("Failed to load resource")]
 
 
 def test_every_reason_has_words_on_the_page_and_in_the_scripts() -> None:

@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     new_board,
     post_titles,
     post_via_api,
+    wait_live,
 )
 from tests.e2e.conftest import Server
 
@@ -32,11 +33,6 @@ def open_projector(contexts: Contexts, board: dict) -> Page:
     projector.goto(f"/b/{board['board']['code']}/projector")
     projector.wait_for_selector("#projector")
     return projector
-
-
-def wait_live(page: Page) -> None:
-    """Until the page's socket has subscribed (the connection banner says online)."""
-    page.wait_for_selector("#connection[data-state=online]", state="attached")
 
 
 def compose(page: Page, title: str, body: str = "") -> None:

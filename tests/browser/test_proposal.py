@@ -19,8 +19,9 @@ from tests.browser.conftest import (
     join_by_page,
     new_board,
     post_via_api,
+    wait_live,
 )
-from tests.browser.test_groups import card, phone_grade, post, wait_live
+from tests.browser.test_groups import card, phone_grade, post
 from tests.e2e.conftest import ROOT, Server
 
 pytestmark = pytest.mark.browser

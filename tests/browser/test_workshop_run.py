@@ -12,7 +12,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Contexts, new_board
+from tests.browser.conftest import Contexts, new_board, real_errors
 from tests.browser.test_console import (
     LIVE_MS,
     axe_clean,
@@ -21,7 +21,6 @@ from tests.browser.test_console import (
     joined_phone,
     open_console,
     open_projector,
-    real_errors,
     remaining_seconds,
 )
 from tests.e2e.conftest import Server
