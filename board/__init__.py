@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from board import api, config, pages, proposal_pages, results_pages, sockets
+from board import config
 from board.cli import register_cli
-from board.delivery import StaticDelivery
 from board.extensions import babel, csrf, db, migrate, socketio
 from board.storage import configure_engine
+from board.web import api, pages, proposal_pages, results_pages, sockets
+from board.web.delivery import StaticDelivery
 
-# Socket handlers register on the module-level SocketIO when board.sockets is imported,
+# Socket handlers register on the module-level SocketIO when board.web.sockets is imported,
 # before any init_app, so every app built here (one per test) gets them.
 assert sockets.subscribe
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
-from board import schemas
+from board import inputs
 from board.errors import BoardError
 from board.extensions import db
 from board.models import Participant
@@ -105,7 +105,7 @@ def officer_token_command(name: str) -> None:
     from board.services.proposals import create_officer_token
 
     try:
-        cleaned = schemas.parse({"name": name}, schemas.OFFICER_TOKEN)["name"]
+        cleaned = inputs.parse({"name": name}, inputs.OFFICER_TOKEN)["name"]
     except BoardError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(create_officer_token(cleaned))

@@ -8,7 +8,7 @@ import time
 from flask import Flask
 from flask.testing import FlaskClient
 
-from board import sockets
+from board.web import sockets
 from tests.conftest import socket_client
 
 

@@ -10,7 +10,7 @@ import segno
 from flask import Flask
 from flask.testing import FlaskClient
 
-from board import pages
+from board.web import pages
 from tests.test_http import csrf_from
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from board import proposal_pages
 from board.js_strings import JS_STRINGS
 from board.models import ASKS, DECISIONS, ROUTES
+from board.web import proposal_pages
 from tests import test_proposals
 from tests.test_http import csrf_from
 from tests.test_proposals import (

@@ -26,7 +26,7 @@ from board.models import (
     Report,
     utcnow,
 )
-from board.schemas import (
+from board.outputs import (
     board_out,
     group_out,
     participant_out,

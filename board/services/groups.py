@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from board import events
 from board.errors import BoardError, forbidden
 from board.models import Board, Group, GroupMember, GroupMessage, utcnow
-from board.schemas import group_message_out, group_out, participant_out
+from board.outputs import group_message_out, group_out, participant_out
 from board.services import Actor
 from board.services.boards import lock_board
 from board.services.operations import once

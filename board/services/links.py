@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from board import events
 from board.errors import BoardError, forbidden
 from board.models import Link
-from board.schemas import link_out
+from board.outputs import link_out
 from board.services import Actor
 from board.services.boards import lock_board
 from board.services.operations import once

@@ -28,7 +28,7 @@ from board.models import (
     Support,
     utcnow,
 )
-from board.schemas import participant_out, post_out
+from board.outputs import participant_out, post_out
 from board.services import Actor
 from board.services.boards import Entry, lock_board, moderation_summary, new_participant
 from board.services.operations import once

@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 
 from board.errors import BoardError
 from board.models import Comment, Group, Link, Post
-from board.schemas import post_out
+from board.outputs import post_out
 from board.services import Actor
 from board.services.rules import is_open, open_clause
 from board.storage import read_snapshot

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from board import events
 from board.errors import BoardError, forbidden
 from board.models import Comment, Post, Support, utcnow
-from board.schemas import comment_out, post_out
+from board.outputs import comment_out, post_out
 from board.services import Actor
 from board.services.boards import lock_board, moderation_summary
 from board.services.operations import once

@@ -38,7 +38,7 @@ from board.models import (
     ProposalTransition,
     utcnow,
 )
-from board.schemas import decision_out, proposal_public_out
+from board.outputs import decision_out, proposal_public_out
 from board.services import Actor
 from board.services.boards import lock_board, visible_proposals
 from board.services.moderation import safe_cell

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from board.models import Board, Dot, Group, Link, Participant, Post, Support
-from board.schemas import participant_out, session_out
+from board.outputs import participant_out, session_out
 from board.services import Actor
 from board.services.rules import open_clause, require_facilitator
 from board.storage import read_snapshot

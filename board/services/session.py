@@ -14,7 +14,7 @@ import sqlalchemy.orm as so
 from board import events
 from board.errors import BoardError
 from board.models import Board, Dot, Post, utcnow
-from board.schemas import post_out, session_out
+from board.outputs import post_out, session_out
 from board.services import Actor
 from board.services.boards import lock_board
 from board.services.operations import once

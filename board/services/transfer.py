@@ -42,7 +42,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from board import schemas
+from board import inputs
 from board.errors import BoardError
 from board.models import (
     ASKS,
@@ -112,35 +112,35 @@ CSV_COLUMNS = (
 TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Text limits: the models' column lengths and check constraints, and what a write accepts.
-POST_BODY_MAX = schemas.NEW_POST["body"].max
-COMMENT_MAX = schemas.NEW_COMMENT["body"].max
-MESSAGE_MAX = schemas.GROUP_MESSAGE["body"].max
+POST_BODY_MAX = inputs.NEW_POST["body"].max
+COMMENT_MAX = inputs.NEW_COMMENT["body"].max
+MESSAGE_MAX = inputs.GROUP_MESSAGE["body"].max
 NOTE_MAX = ModerationAction.__table__.c.note.type.length
 SETTING_MAX = {
-    name: schemas.SESSION[name].max
-    for name in schemas.SESSION
+    name: inputs.SESSION[name].max
+    for name in inputs.SESSION
     if name.endswith(("budget", "threshold", "seconds"))
 }
-TIMER_MAX = schemas.TIMER["seconds"].max
+TIMER_MAX = inputs.TIMER["seconds"].max
 #: A proposal's text fields but its title (each may be empty), with the limits the guided
 #: form, the contact form and an officer's decision accept (else the column's length).
 PROPOSAL_TEXT = {
     **{
         name: field.max
-        for name, field in schemas.PROPOSAL_EDIT.items()
-        if isinstance(field, schemas.Text) and name != "title"
+        for name, field in inputs.PROPOSAL_EDIT.items()
+        if isinstance(field, inputs.Text) and name != "title"
     },
-    "contact_name": schemas.PROPOSAL_CONTACT["name"].max,
+    "contact_name": inputs.PROPOSAL_CONTACT["name"].max,
     "contact_email": Proposal.__table__.c.contact_email.type.length,
     **{
-        name: schemas.OFFICER_MOVE[name].max
+        name: inputs.OFFICER_MOVE[name].max
         for name in ("decision_maker", "decision_reasons", "conditions", "alternatives_rejected")
     },
     "minutes_url": Proposal.__table__.c.minutes_url.type.length,
 }
 #: Money in pence: the most the proposal form accepts (£100,000,000).
 PENCE_MAX = 100_000_000 * 100
-TRANSITION_NOTE_MAX = schemas.PROPOSAL_MOVE["note"].max
+TRANSITION_NOTE_MAX = inputs.PROPOSAL_MOVE["note"].max
 #: Who moved a proposal: a participant (the group, a facilitator) or a council officer.
 ACTOR_KINDS = ("participant", "officer")
 #: A decision's date, as the officer's form takes it.
@@ -639,7 +639,7 @@ class _Row:
 
     def tags(self, key: str) -> list[str]:
         value = self.get(key)
-        most = schemas.NEW_BOARD["tags"].max_items
+        most = inputs.NEW_BOARD["tags"].max_items
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
             raise invalid(self.at(key), "must be a list of text")
         if len(value) > most:
@@ -901,7 +901,7 @@ def _check_proposals(
             "group_id": row.place("group_id", groups, "group in groups"),
             "reference": row.text("reference", _limit(Proposal.reference), least=1),
             "state": row.choice("state", PROPOSAL_STATES),
-            "title": row.text("title", schemas.PROPOSAL_EDIT["title"].max, least=1),
+            "title": row.text("title", inputs.PROPOSAL_EDIT["title"].max, least=1),
             **{name: row.text(name, most) for name, most in PROPOSAL_TEXT.items()},
             "asks": row.choices("asks", ASKS),
             **{

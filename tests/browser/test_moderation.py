@@ -14,7 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from board.js_strings import JS_STRINGS
 from board.models import MODERATION_REASONS
-from board.pages import REASON_COUNTS, REASON_LABELS
+from board.web.pages import REASON_COUNTS, REASON_LABELS
 from tests.browser.conftest import (
     PHONE,
     PROJECTOR,

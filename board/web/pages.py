@@ -31,15 +31,15 @@ from flask import (
 from flask_babel import format_date, format_datetime, gettext, lazy_gettext, ngettext
 from werkzeug.wrappers import Response
 
-from board import schemas
+from board import inputs
 from board.errors import BoardError
 from board.extensions import db
-from board.identity import current_actor, forget, public_url, remember, remembered_id
 from board.js_strings import js_strings
 from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS
 from board.services import Actor, boards, groups, links, moderation, posts
 from board.services import offers as offer_service
 from board.services import session as session_service
+from board.web.identity import current_actor, forget, public_url, remember, remembered_id
 
 bp = Blueprint("pages", __name__)
 
@@ -113,7 +113,7 @@ def index() -> str:
 def create_board() -> Response | tuple[str, int]:
     """Create a board from the form and make its creator the facilitator."""
     try:
-        entry = boards.create_board(**schemas.parse(_form(), schemas.NEW_BOARD))
+        entry = boards.create_board(**inputs.parse(_form(), inputs.NEW_BOARD))
     except BoardError as error:
         return render_template("index.html", create_error=error, form=request.form), error.status
     remember(entry)
@@ -146,7 +146,7 @@ def join(code: str) -> Response | str | tuple[str, int]:
             return redirect(url_for("pages.board", code=info["code"]))
         return render_template("join.html", board=info)
     try:
-        entry = boards.join_board(info["code"], **schemas.parse(_form(), schemas.JOIN))
+        entry = boards.join_board(info["code"], **inputs.parse(_form(), inputs.JOIN))
     except BoardError as error:
         return render_template("join.html", board=info, error=error), error.status
     remember(entry)
@@ -370,7 +370,7 @@ def edit_post(code: str, post_id: int) -> Response | str | tuple[str, int]:
     if request.method == "GET":
         return render_template("edit.html", board=snapshot["board"], post=post)
     try:
-        fields = schemas.parse({**_form(), "post_id": post_id}, schemas.EDIT_POST, partial=True)
+        fields = inputs.parse({**_form(), "post_id": post_id}, inputs.EDIT_POST, partial=True)
         op_id, _ = fields.pop("op_id"), fields.pop("post_id")
         posts.update_post(actor, op_id, post_id, fields)
     except BoardError as error:
@@ -389,7 +389,7 @@ def _board_action(
     if isinstance(actor, Response):
         return actor
     try:
-        action(actor, **schemas.parse({**_form(), **fixed}, spec))
+        action(actor, **inputs.parse({**_form(), **fixed}, spec))
     except BoardError as error:
         flash(error.message, "error")
     return redirect(back or url_for("pages.board", code=boards.normalise_code(code)) + "#feed")
@@ -413,25 +413,25 @@ def _came_from_group() -> bool:
 @bp.post("/b/<code>/posts")
 def create_post(code: str) -> Response:
     """Add a post from the composer form."""
-    return _board_action(code, posts.create_post, schemas.NEW_POST)
+    return _board_action(code, posts.create_post, inputs.NEW_POST)
 
 
 @bp.post("/b/<code>/posts/<int:post_id>/support")
 def toggle_support(code: str, post_id: int) -> Response:
     """Support or un-support from the post's button."""
-    return _board_action(code, posts.toggle_support, schemas.POST_REF, post_id=post_id)
+    return _board_action(code, posts.toggle_support, inputs.POST_REF, post_id=post_id)
 
 
 @bp.post("/b/<code>/posts/<int:post_id>/comments")
 def add_comment(code: str, post_id: int) -> Response:
     """Comment from the post's comment form."""
-    return _board_action(code, posts.add_comment, schemas.NEW_COMMENT, post_id=post_id)
+    return _board_action(code, posts.add_comment, inputs.NEW_COMMENT, post_id=post_id)
 
 
 @bp.post("/b/<code>/posts/<int:post_id>/delete")
 def delete_post(code: str, post_id: int) -> Response:
     """Delete from the post's delete button."""
-    return _board_action(code, posts.delete_post, schemas.POST_REF, post_id=post_id)
+    return _board_action(code, posts.delete_post, inputs.POST_REF, post_id=post_id)
 
 
 def _card_url(code: str, post_id: int) -> str:
@@ -442,7 +442,7 @@ def _card_url(code: str, post_id: int) -> str:
 def place_dot(code: str, post_id: int) -> Response:
     """Place one of your dots on an idea or need (while prioritising)."""
     return _board_action(
-        code, session_service.place_dot, schemas.DOT, _card_url(code, post_id), post_id=post_id
+        code, session_service.place_dot, inputs.DOT, _card_url(code, post_id), post_id=post_id
     )
 
 
@@ -450,7 +450,7 @@ def place_dot(code: str, post_id: int) -> Response:
 def take_back_dot(code: str, post_id: int) -> Response:
     """Take one of your dots back off a post."""
     return _board_action(
-        code, session_service.take_back_dot, schemas.DOT, _card_url(code, post_id), post_id=post_id
+        code, session_service.take_back_dot, inputs.DOT, _card_url(code, post_id), post_id=post_id
     )
 
 
@@ -461,7 +461,7 @@ def report_post(code: str, post_id: int) -> Response:
     if isinstance(actor, Response):
         return actor
     try:
-        fields = schemas.parse({**_form(), "post_id": post_id}, schemas.REPORT)
+        fields = inputs.parse({**_form(), "post_id": post_id}, inputs.REPORT)
         moderation.report_post(actor, **fields)
     except BoardError as error:
         flash(error.message, "error")
@@ -477,7 +477,7 @@ def link_help(code: str, post_id: int) -> Response:
     return _board_action(
         code,
         links.link_help,
-        schemas.LINK,
+        inputs.LINK,
         back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
         post_id=post_id,
         offer_id=offer_id,
@@ -487,7 +487,7 @@ def link_help(code: str, post_id: int) -> Response:
 @bp.post("/b/<code>/helpers/<int:link_id>/remove")
 def unlink_help(code: str, link_id: int) -> Response:
     """Withdraw your "I can help"."""
-    return _board_action(code, links.unlink_help, schemas.UNLINK, link_id=link_id)
+    return _board_action(code, links.unlink_help, inputs.UNLINK, link_id=link_id)
 
 
 @bp.post("/b/<code>/posts/<int:post_id>/group")
@@ -496,7 +496,7 @@ def join_group(code: str, post_id: int) -> Response:
     return _board_action(
         code,
         groups.join_group,
-        schemas.GROUP_JOIN,
+        inputs.GROUP_JOIN,
         back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
         post_id=post_id,
     )
@@ -506,7 +506,7 @@ def join_group(code: str, post_id: int) -> Response:
 def leave_group(code: str, group_id: int) -> Response:
     """Leave a group; back to the group page when the form was there (``back=group``)."""
     back = _group_url(code, group_id) if _came_from_group() else None
-    return _board_action(code, groups.leave_group, schemas.GROUP_REF, back=back, group_id=group_id)
+    return _board_action(code, groups.leave_group, inputs.GROUP_REF, back=back, group_id=group_id)
 
 
 @bp.post("/b/<code>/groups/<int:group_id>/messages")
@@ -515,7 +515,7 @@ def post_group_message(code: str, group_id: int) -> Response:
     return _board_action(
         code,
         groups.post_message,
-        schemas.GROUP_MESSAGE,
+        inputs.GROUP_MESSAGE,
         back=_group_url(code, group_id, "#thread"),
         group_id=group_id,
     )
@@ -527,7 +527,7 @@ def hand_over(code: str, group_id: int) -> Response:
     return _board_action(
         code,
         groups.hand_over,
-        schemas.HAND_OVER,
+        inputs.HAND_OVER,
         back=_group_url(code, group_id, "#members"),
         group_id=group_id,
         participant_id=_whole(request.form.get("participant_id")),
@@ -540,7 +540,7 @@ def rename_group(code: str, group_id: int) -> Response:
     return _board_action(
         code,
         groups.rename_group,
-        schemas.GROUP_RENAME,
+        inputs.GROUP_RENAME,
         back=_group_url(code, group_id),
         group_id=group_id,
     )
@@ -552,7 +552,7 @@ def hide_post(code: str, post_id: int) -> Response:
     return _board_action(
         code,
         moderation.hide_post,
-        schemas.MODERATE,
+        inputs.MODERATE,
         back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
         post_id=post_id,
     )
@@ -563,7 +563,7 @@ def restore_post(code: str, post_id: int) -> Response:
     """A facilitator shows a hidden post again (``op_id``; ``back=console`` returns there)."""
     board_url = url_for("pages.board", code=boards.normalise_code(code))
     back = _console_url(code, "#hidden") if _came_from_console() else f"{board_url}#post-{post_id}"
-    return _board_action(code, moderation.restore_post, schemas.RESTORE, back=back, post_id=post_id)
+    return _board_action(code, moderation.restore_post, inputs.RESTORE, back=back, post_id=post_id)
 
 
 def _console_url(code: str, anchor: str = "") -> str:
@@ -582,7 +582,7 @@ def invite_facilitator(code: str) -> Response:
         return actor
     try:
         entry = moderation.invite_facilitator(
-            actor, **schemas.parse(_form(), schemas.INVITE_FACILITATOR)
+            actor, **inputs.parse(_form(), inputs.INVITE_FACILITATOR)
         )
     except BoardError as error:
         flash(error.message, "error")
@@ -600,7 +600,7 @@ def revoke_facilitator(code: str, participant_id: int) -> Response:
     return _board_action(
         code,
         moderation.revoke_facilitator,
-        schemas.REVOKE_FACILITATOR,
+        inputs.REVOKE_FACILITATOR,
         back=_console_url(code, "#team"),
         participant_id=participant_id,
     )
@@ -663,7 +663,7 @@ def offers(code: str) -> Response | tuple[str, int] | str:
     board = boards.board_info(code)
     asked = {k: v for k, v in request.args.items() if k in ("kind", "tag", "q") and v}
     try:
-        wanted = schemas.parse(asked, schemas.OFFER_SEARCH)
+        wanted = inputs.parse(asked, inputs.OFFER_SEARCH)
     except BoardError as error:
         return render_template(
             "offers.html", board=board, found=[], wanted=asked, error=error

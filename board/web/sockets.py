@@ -17,14 +17,14 @@ from typing import Any
 from flask import current_app, request
 from flask_socketio import join_room, leave_room
 
-from board import events, schemas
+from board import events, inputs
 from board.errors import BoardError, not_joined
 from board.extensions import socketio
-from board.identity import current_actor
 from board.models import utcnow
-from board.presence import presence
 from board.services import Actor, boards, groups, links, moderation, posts, session
 from board.storage import read_snapshot
+from board.web.identity import current_actor
+from board.web.presence import presence
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +93,11 @@ def _subscriber(payload: dict[str, Any]) -> Actor:
 def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     """Join a board's live feed; catch up from ``since`` or start from a snapshot."""
     code = _board_code(payload)
-    since = schemas.parse(payload, {"since": schemas.Whole(0, required=False)})["since"]
+    since = inputs.parse(payload, {"since": inputs.Whole(0, required=False)})["since"]
     token = payload.get("token")
     if token is not None and not isinstance(token, str):
         raise BoardError("invalid_input", "Token must be text.", 422, {"token": "must be text"})
-    view = schemas.parse(payload, {"view": schemas.Choice(VIEWS, required=False)})["view"]
+    view = inputs.parse(payload, {"view": inputs.Choice(VIEWS, required=False)})["view"]
     actor = current_actor(code, token)
     if view == "public":
         actor = dataclasses.replace(actor, public_view=True)
@@ -138,14 +138,14 @@ def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
 def create_post(payload: dict[str, Any]) -> dict[str, Any]:
     """Add a post."""
     actor = _subscriber(payload)
-    return posts.create_post(actor, **schemas.parse(payload, schemas.NEW_POST))
+    return posts.create_post(actor, **inputs.parse(payload, inputs.NEW_POST))
 
 
 @client_event("post.update")
 def update_post(payload: dict[str, Any]) -> dict[str, Any]:
     """Edit your own post."""
     actor = _subscriber(payload)
-    fields = schemas.parse(payload, schemas.EDIT_POST, partial=True)
+    fields = inputs.parse(payload, inputs.EDIT_POST, partial=True)
     op_id, post_id = fields.pop("op_id"), fields.pop("post_id")
     return posts.update_post(actor, op_id, post_id, fields)
 
@@ -154,84 +154,84 @@ def update_post(payload: dict[str, Any]) -> dict[str, Any]:
 def delete_post(payload: dict[str, Any]) -> dict[str, Any]:
     """Delete your own post (facilitators: any post)."""
     actor = _subscriber(payload)
-    return posts.delete_post(actor, **schemas.parse(payload, schemas.POST_REF))
+    return posts.delete_post(actor, **inputs.parse(payload, inputs.POST_REF))
 
 
 @client_event("support.toggle")
 def toggle_support(payload: dict[str, Any]) -> dict[str, Any]:
     """Support a post, or withdraw your support."""
     actor = _subscriber(payload)
-    return posts.toggle_support(actor, **schemas.parse(payload, schemas.POST_REF))
+    return posts.toggle_support(actor, **inputs.parse(payload, inputs.POST_REF))
 
 
 @client_event("comment.create")
 def add_comment(payload: dict[str, Any]) -> dict[str, Any]:
     """Comment on a post."""
     actor = _subscriber(payload)
-    return posts.add_comment(actor, **schemas.parse(payload, schemas.NEW_COMMENT))
+    return posts.add_comment(actor, **inputs.parse(payload, inputs.NEW_COMMENT))
 
 
 @client_event("link.create")
 def link_help(payload: dict[str, Any]) -> dict[str, Any]:
     """Say "I can help" on an idea or need, with one of your offers or just yourself."""
     actor = _subscriber(payload)
-    return links.link_help(actor, **schemas.parse(payload, schemas.LINK))
+    return links.link_help(actor, **inputs.parse(payload, inputs.LINK))
 
 
 @client_event("link.remove")
 def unlink_help(payload: dict[str, Any]) -> dict[str, Any]:
     """Withdraw an offer of help."""
     actor = _subscriber(payload)
-    return links.unlink_help(actor, **schemas.parse(payload, schemas.UNLINK))
+    return links.unlink_help(actor, **inputs.parse(payload, inputs.UNLINK))
 
 
 @client_event("group.join")
 def join_group(payload: dict[str, Any]) -> dict[str, Any]:
     """Say "I'm in" on an idea."""
     actor = _subscriber(payload)
-    return groups.join_group(actor, **schemas.parse(payload, schemas.GROUP_JOIN))
+    return groups.join_group(actor, **inputs.parse(payload, inputs.GROUP_JOIN))
 
 
 @client_event("group.leave")
 def leave_group(payload: dict[str, Any]) -> dict[str, Any]:
     """Leave a group."""
     actor = _subscriber(payload)
-    return groups.leave_group(actor, **schemas.parse(payload, schemas.GROUP_REF))
+    return groups.leave_group(actor, **inputs.parse(payload, inputs.GROUP_REF))
 
 
 @client_event("group.hand_over")
 def hand_over(payload: dict[str, Any]) -> dict[str, Any]:
     """Hand coordination to another member."""
     actor = _subscriber(payload)
-    return groups.hand_over(actor, **schemas.parse(payload, schemas.HAND_OVER))
+    return groups.hand_over(actor, **inputs.parse(payload, inputs.HAND_OVER))
 
 
 @client_event("group.rename")
 def rename_group(payload: dict[str, Any]) -> dict[str, Any]:
     """Name the group (coordinator only)."""
     actor = _subscriber(payload)
-    return groups.rename_group(actor, **schemas.parse(payload, schemas.GROUP_RENAME))
+    return groups.rename_group(actor, **inputs.parse(payload, inputs.GROUP_RENAME))
 
 
 @client_event("group.message")
 def post_group_message(payload: dict[str, Any]) -> dict[str, Any]:
     """Write in a group's thread."""
     actor = _subscriber(payload)
-    return groups.post_message(actor, **schemas.parse(payload, schemas.GROUP_MESSAGE))
+    return groups.post_message(actor, **inputs.parse(payload, inputs.GROUP_MESSAGE))
 
 
 @client_event("post.hide")
 def hide_post(payload: dict[str, Any]) -> dict[str, Any]:
     """Hide a post, with a reason (facilitators only)."""
     actor = _subscriber(payload)
-    return moderation.hide_post(actor, **schemas.parse(payload, schemas.MODERATE))
+    return moderation.hide_post(actor, **inputs.parse(payload, inputs.MODERATE))
 
 
 @client_event("post.restore")
 def restore_post(payload: dict[str, Any]) -> dict[str, Any]:
     """Show a hidden post again (facilitators only)."""
     actor = _subscriber(payload)
-    return moderation.restore_post(actor, **schemas.parse(payload, schemas.RESTORE))
+    return moderation.restore_post(actor, **inputs.parse(payload, inputs.RESTORE))
 
 
 def _action_event(name: str, action: Callable[..., dict[str, Any]], spec: Any) -> None:
@@ -239,7 +239,7 @@ def _action_event(name: str, action: Callable[..., dict[str, Any]], spec: Any) -
 
     def handler(payload: dict[str, Any]) -> dict[str, Any]:
         actor = _subscriber(payload)
-        return action(actor, **schemas.parse(payload, spec, partial=spec is schemas.SESSION))
+        return action(actor, **inputs.parse(payload, spec, partial=spec is inputs.SESSION))
 
     handler.__name__ = handler.__qualname__ = name.replace(".", "_")
     handler.__doc__ = action.__doc__
@@ -247,18 +247,18 @@ def _action_event(name: str, action: Callable[..., dict[str, Any]], spec: Any) -
 
 
 for _name, _action, _spec in (
-    ("post.approve", moderation.approve_post, schemas.APPROVE),
-    ("post.reject", moderation.reject_post, schemas.REJECT),
-    ("post.merge", moderation.merge_posts, schemas.MERGE),
-    ("post.pin", moderation.pin_post, schemas.PIN),
-    ("post.report", moderation.report_post, schemas.REPORT),
-    ("participant.mute", moderation.mute_participant, schemas.MUTE),
-    ("participant.remove", moderation.remove_participant, schemas.REMOVE_PARTICIPANT),
-    ("session.update", session.update_session, schemas.SESSION),
-    ("timer.set", session.set_timer, schemas.TIMER),
-    ("spotlight.set", session.spotlight, schemas.SPOTLIGHT),
-    ("dot.place", session.place_dot, schemas.DOT),
-    ("dot.take_back", session.take_back_dot, schemas.DOT),
+    ("post.approve", moderation.approve_post, inputs.APPROVE),
+    ("post.reject", moderation.reject_post, inputs.REJECT),
+    ("post.merge", moderation.merge_posts, inputs.MERGE),
+    ("post.pin", moderation.pin_post, inputs.PIN),
+    ("post.report", moderation.report_post, inputs.REPORT),
+    ("participant.mute", moderation.mute_participant, inputs.MUTE),
+    ("participant.remove", moderation.remove_participant, inputs.REMOVE_PARTICIPANT),
+    ("session.update", session.update_session, inputs.SESSION),
+    ("timer.set", session.set_timer, inputs.TIMER),
+    ("spotlight.set", session.spotlight, inputs.SPOTLIGHT),
+    ("dot.place", session.place_dot, inputs.DOT),
+    ("dot.take_back", session.take_back_dot, inputs.DOT),
 ):
     _action_event(_name, _action, _spec)
 

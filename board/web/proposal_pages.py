@@ -32,12 +32,12 @@ from flask import (
 )
 from flask_babel import format_currency, format_date, gettext, lazy_gettext
 
-from board import schemas
+from board import inputs
 from board.errors import BoardError
 from board.extensions import db
-from board.identity import current_actor, public_url
-from board.pages import _actor_or_join, _when
 from board.services import Actor, boards, proposals, webhooks
+from board.web.identity import current_actor, public_url
+from board.web.pages import _actor_or_join, _when
 
 bp = Blueprint("proposal_pages", __name__)
 
@@ -312,9 +312,9 @@ def save_proposal(code: str, proposal_id: int) -> Response | str | tuple[str, in
         return actor
     typed = _draft_form()
     try:
-        fields = schemas.parse(
+        fields = inputs.parse(
             {**typed, "op_id": _op(), "proposal_id": proposal_id},
-            schemas.PROPOSAL_EDIT,
+            inputs.PROPOSAL_EDIT,
             partial=True,
         )
         op_id, _ = fields.pop("op_id"), fields.pop("proposal_id")
@@ -339,9 +339,9 @@ def withdraw_proposal(code: str, proposal_id: int) -> Response:
     if isinstance(actor, Response):
         return actor
     try:
-        fields = schemas.parse(
+        fields = inputs.parse(
             {"op_id": _op(), "proposal_id": proposal_id, "note": request.form.get("note", "")},
-            schemas.PROPOSAL_MOVE,
+            inputs.PROPOSAL_MOVE,
         )
         proposals.move(actor, to="withdrawn", **fields)
     except BoardError as error:
@@ -372,7 +372,7 @@ def proposal_contact(code: str, proposal_id: int) -> Response | str | tuple[str,
         )
         return _proposal_page(actor, proposal_id, error.fields, typed, error, 422)
     try:
-        fields = schemas.parse(
+        fields = inputs.parse(
             {
                 "op_id": _op(),
                 "proposal_id": proposal_id,
@@ -380,7 +380,7 @@ def proposal_contact(code: str, proposal_id: int) -> Response | str | tuple[str,
                 "email": request.form.get("email", ""),
                 "consent": consent,
             },
-            schemas.PROPOSAL_CONTACT,
+            inputs.PROPOSAL_CONTACT,
         )
         proposals.volunteer_contact(actor, **fields)
     except BoardError as error:
@@ -404,7 +404,7 @@ def promote(code: str, post_id: int) -> Response:
         return actor
     try:
         made = proposals.promote(
-            actor, **schemas.parse({"op_id": _op(), "post_id": post_id}, schemas.PROMOTE)
+            actor, **inputs.parse({"op_id": _op(), "post_id": post_id}, inputs.PROMOTE)
         )
     except BoardError as error:
         if error.code == "proposal_exists" and error.fields.get("id"):
@@ -424,7 +424,7 @@ def named(code: str, group_id: int) -> Response:
     try:
         proposals.set_named(
             actor,
-            **schemas.parse({"op_id": _op(), "group_id": group_id, "named": agreed}, schemas.NAMED),
+            **inputs.parse({"op_id": _op(), "group_id": group_id, "named": agreed}, inputs.NAMED),
         )
     except BoardError as error:
         flash(error.message, "error")
@@ -593,7 +593,7 @@ def officer_record(proposal_id: int) -> Response | str | tuple[str, int]:
         for k, v in typed.items()
     }
     try:
-        fields = schemas.parse(given, schemas.OFFICER_MOVE)
+        fields = inputs.parse(given, inputs.OFFICER_MOVE)
         if fields["to"] != "decided":
             fields = {"to": fields["to"], "note": fields["note"]}
         proposals.officer_move(signed_in, proposal_id, **fields)

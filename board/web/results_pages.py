@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from board.extensions import db
-from board.pages import _actor_or_join
 from board.services import boards
 from board.services import results as results_service
+from board.web.pages import _actor_or_join
 
 bp = Blueprint("results_pages", __name__)
 

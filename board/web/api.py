@@ -14,11 +14,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException
 
-from board import schemas
+from board import inputs
 from board.errors import BoardError
 from board.extensions import csrf
-from board.identity import bearer_token, current_actor, public_url, remember
-from board.presence import presence
 from board.services import (
     Actor,
     boards,
@@ -32,6 +30,8 @@ from board.services import (
     webhooks,
 )
 from board.services import offers as offer_service
+from board.web.identity import bearer_token, current_actor, public_url, remember
+from board.web.presence import presence
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -75,7 +75,7 @@ def _entry_out(entry: boards.Entry) -> dict[str, Any]:
 @bp.post("/boards")
 def create_board() -> tuple[Response, int]:
     """Create a board; the caller becomes its facilitator."""
-    entry = boards.create_board(**schemas.parse(_body(), schemas.NEW_BOARD))
+    entry = boards.create_board(**inputs.parse(_body(), inputs.NEW_BOARD))
     remember(entry)
     return jsonify(board=boards.board_info(entry.board_code), **_entry_out(entry)), 201
 
@@ -89,7 +89,7 @@ def board_info(code: str) -> Response:
 @bp.post("/boards/<code>/participants")
 def join(code: str) -> tuple[Response, int]:
     """Join a board with a display name, or anonymously."""
-    entry = boards.join_board(code, **schemas.parse(_body(), schemas.JOIN))
+    entry = boards.join_board(code, **inputs.parse(_body(), inputs.JOIN))
     remember(entry)
     return jsonify(board=boards.board_info(entry.board_code), **_entry_out(entry)), 201
 
@@ -106,7 +106,7 @@ def events_since(code: str) -> Response:
     actor = _actor(code)
     raw = request.args.get("since")
     given: object = int(raw) if raw and raw.isascii() and raw.isdigit() else raw
-    since = schemas.parse({"since": given}, {"since": schemas.Whole(0)})["since"]
+    since = inputs.parse({"since": given}, {"since": inputs.Whole(0)})["since"]
     replay = boards.events_since(actor, since)
     if replay is None:
         raise BoardError(
@@ -129,15 +129,15 @@ def board_presence(code: str) -> Response:
 def create_post(code: str) -> tuple[Response, int]:
     """Add a post."""
     actor = _actor(code)
-    return jsonify(posts.create_post(actor, **schemas.parse(_body(), schemas.NEW_POST))), 201
+    return jsonify(posts.create_post(actor, **inputs.parse(_body(), inputs.NEW_POST))), 201
 
 
 @bp.patch("/boards/<code>/posts/<int:post_id>")
 def update_post(code: str, post_id: int) -> Response:
     """Edit your own post."""
     actor = _actor(code)
-    fields = schemas.parse(
-        {**_as_object(_body()), "post_id": post_id}, schemas.EDIT_POST, partial=True
+    fields = inputs.parse(
+        {**_as_object(_body()), "post_id": post_id}, inputs.EDIT_POST, partial=True
     )
     op_id, post_id = fields.pop("op_id"), fields.pop("post_id")
     return jsonify(posts.update_post(actor, op_id, post_id, fields))
@@ -147,7 +147,7 @@ def update_post(code: str, post_id: int) -> Response:
 def delete_post(code: str, post_id: int) -> Response:
     """Delete your own post (facilitators: any post)."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.POST_REF)
+    fields = inputs.parse({**_as_object(_body()), "post_id": post_id}, inputs.POST_REF)
     return jsonify(posts.delete_post(actor, **fields))
 
 
@@ -155,7 +155,7 @@ def delete_post(code: str, post_id: int) -> Response:
 def toggle_support(code: str, post_id: int) -> Response:
     """Support a post, or withdraw your support."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.POST_REF)
+    fields = inputs.parse({**_as_object(_body()), "post_id": post_id}, inputs.POST_REF)
     return jsonify(posts.toggle_support(actor, **fields))
 
 
@@ -163,7 +163,7 @@ def toggle_support(code: str, post_id: int) -> Response:
 def add_comment(code: str, post_id: int) -> tuple[Response, int]:
     """Comment on a post."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.NEW_COMMENT)
+    fields = inputs.parse({**_as_object(_body()), "post_id": post_id}, inputs.NEW_COMMENT)
     return jsonify(posts.add_comment(actor, **fields)), 201
 
 
@@ -171,7 +171,7 @@ def add_comment(code: str, post_id: int) -> tuple[Response, int]:
 def offers(code: str) -> Response:
     """Skill and tool offers and needs, filtered by ``kind``, ``tag`` and words in ``q``."""
     actor = _actor(code)
-    wanted = schemas.parse(request.args.to_dict(), schemas.OFFER_SEARCH)
+    wanted = inputs.parse(request.args.to_dict(), inputs.OFFER_SEARCH)
     return jsonify(offers=offer_service.search_offers(actor, **wanted))
 
 
@@ -185,7 +185,7 @@ def suggestions(code: str, post_id: int) -> Response:
 def link_help(code: str, post_id: int) -> tuple[Response, int]:
     """Say "I can help" (``offer_id`` optional: without it, just yourself)."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.LINK)
+    fields = inputs.parse({**_as_object(_body()), "post_id": post_id}, inputs.LINK)
     return jsonify(links.link_help(actor, **fields)), 201
 
 
@@ -193,7 +193,7 @@ def link_help(code: str, post_id: int) -> tuple[Response, int]:
 def unlink_help(code: str, link_id: int) -> Response:
     """Withdraw an offer of help."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "link_id": link_id}, schemas.UNLINK)
+    fields = inputs.parse({**_as_object(_body()), "link_id": link_id}, inputs.UNLINK)
     return jsonify(links.unlink_help(actor, **fields))
 
 
@@ -201,7 +201,7 @@ def unlink_help(code: str, link_id: int) -> Response:
 def join_group(code: str, post_id: int) -> tuple[Response, int]:
     """Say "I'm in" on an idea: join its group, creating it on the first join."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.GROUP_JOIN)
+    fields = inputs.parse({**_as_object(_body()), "post_id": post_id}, inputs.GROUP_JOIN)
     return jsonify(groups.join_group(actor, **fields)), 201
 
 
@@ -221,7 +221,7 @@ def group(code: str, group_id: int) -> Response:
 def leave_group(code: str, group_id: int) -> Response:
     """Leave a group."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.GROUP_REF)
+    fields = inputs.parse({**_as_object(_body()), "group_id": group_id}, inputs.GROUP_REF)
     return jsonify(groups.leave_group(actor, **fields))
 
 
@@ -229,7 +229,7 @@ def leave_group(code: str, group_id: int) -> Response:
 def hand_over(code: str, group_id: int) -> Response:
     """Hand coordination to another member (``participant_id``)."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.HAND_OVER)
+    fields = inputs.parse({**_as_object(_body()), "group_id": group_id}, inputs.HAND_OVER)
     return jsonify(groups.hand_over(actor, **fields))
 
 
@@ -237,7 +237,7 @@ def hand_over(code: str, group_id: int) -> Response:
 def rename_group(code: str, group_id: int) -> Response:
     """Name the group (coordinator only)."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.GROUP_RENAME)
+    fields = inputs.parse({**_as_object(_body()), "group_id": group_id}, inputs.GROUP_RENAME)
     return jsonify(groups.rename_group(actor, **fields))
 
 
@@ -245,7 +245,7 @@ def rename_group(code: str, group_id: int) -> Response:
 def post_group_message(code: str, group_id: int) -> tuple[Response, int]:
     """Write in a group's thread."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "group_id": group_id}, schemas.GROUP_MESSAGE)
+    fields = inputs.parse({**_as_object(_body()), "group_id": group_id}, inputs.GROUP_MESSAGE)
     return jsonify(groups.post_message(actor, **fields)), 201
 
 
@@ -253,7 +253,7 @@ def post_group_message(code: str, group_id: int) -> tuple[Response, int]:
 def hide_post(code: str, post_id: int) -> Response:
     """Hide a post from everyone but facilitators (``reason``, optional ``note``)."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.MODERATE)
+    fields = inputs.parse({**_as_object(_body()), "post_id": post_id}, inputs.MODERATE)
     return jsonify(moderation.hide_post(actor, **fields))
 
 
@@ -261,7 +261,7 @@ def hide_post(code: str, post_id: int) -> Response:
 def restore_post(code: str, post_id: int) -> Response:
     """Show a hidden post to everyone again."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.RESTORE)
+    fields = inputs.parse({**_as_object(_body()), "post_id": post_id}, inputs.RESTORE)
     return jsonify(moderation.restore_post(actor, **fields))
 
 
@@ -269,9 +269,7 @@ def restore_post(code: str, post_id: int) -> Response:
 def invite_facilitator(code: str) -> tuple[Response, int]:
     """Invite a co-facilitator; the answer holds their personal link (shown once)."""
     actor = _actor(code)
-    entry = moderation.invite_facilitator(
-        actor, **schemas.parse(_body(), schemas.INVITE_FACILITATOR)
-    )
+    entry = moderation.invite_facilitator(actor, **inputs.parse(_body(), inputs.INVITE_FACILITATOR))
     return jsonify(**_entry_out(entry)), 201
 
 
@@ -279,8 +277,8 @@ def invite_facilitator(code: str) -> tuple[Response, int]:
 def revoke_facilitator(code: str, participant_id: int) -> Response:
     """Withdraw a co-facilitator's link."""
     actor = _actor(code)
-    fields = schemas.parse(
-        {**_as_object(_body()), "participant_id": participant_id}, schemas.REVOKE_FACILITATOR
+    fields = inputs.parse(
+        {**_as_object(_body()), "participant_id": participant_id}, inputs.REVOKE_FACILITATOR
     )
     return jsonify(moderation.revoke_facilitator(actor, **fields))
 
@@ -309,7 +307,7 @@ def moderation_log(code: str) -> Response:
 def promote(code: str, post_id: int) -> tuple[Response, int]:
     """Promote an idea to a draft proposal (its group's coordinator, or a facilitator)."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), "post_id": post_id}, schemas.PROMOTE)
+    fields = inputs.parse({**_as_object(_body()), "post_id": post_id}, inputs.PROMOTE)
     return jsonify(proposals.promote(actor, **fields)), 201
 
 
@@ -333,8 +331,8 @@ def proposal_detail(code: str, proposal_id: int) -> Response:
 def update_proposal(code: str, proposal_id: int) -> Response:
     """Shape a draft (members of the group, facilitators): only the named fields change."""
     actor = _actor(code)
-    fields = schemas.parse(
-        {**_as_object(_body()), "proposal_id": proposal_id}, schemas.PROPOSAL_EDIT, partial=True
+    fields = inputs.parse(
+        {**_as_object(_body()), "proposal_id": proposal_id}, inputs.PROPOSAL_EDIT, partial=True
     )
     op_id, _ = fields.pop("op_id"), fields.pop("proposal_id")
     return jsonify(proposals.update(actor, op_id, proposal_id, fields))
@@ -354,9 +352,7 @@ def withdraw_proposal(code: str, proposal_id: int) -> Response:
 
 def _move(code: str, proposal_id: int, to: str) -> Response:
     actor = _actor(code)
-    fields = schemas.parse(
-        {**_as_object(_body()), "proposal_id": proposal_id}, schemas.PROPOSAL_MOVE
-    )
+    fields = inputs.parse({**_as_object(_body()), "proposal_id": proposal_id}, inputs.PROPOSAL_MOVE)
     return jsonify(proposals.move(actor, to=to, **fields))
 
 
@@ -364,14 +360,14 @@ def _move(code: str, proposal_id: int, to: str) -> Response:
 def proposal_contact(code: str, proposal_id: int) -> Response:
     """Offer yourself as the named contact, consenting (``consent`` false withdraws)."""
     return _write(
-        code, proposals.volunteer_contact, schemas.PROPOSAL_CONTACT, proposal_id=proposal_id
+        code, proposals.volunteer_contact, inputs.PROPOSAL_CONTACT, proposal_id=proposal_id
     )
 
 
 @bp.post("/boards/<code>/groups/<int:group_id>/named")
 def named_in_proposal(code: str, group_id: int) -> Response:
     """Agree (``named`` true) or not to be named in your group's proposal."""
-    return _write(code, proposals.set_named, schemas.NAMED, group_id=group_id)
+    return _write(code, proposals.set_named, inputs.NAMED, group_id=group_id)
 
 
 @bp.get("/boards/<code>/proposals/<int:proposal_id>/export")
@@ -436,63 +432,63 @@ def officer_proposal(proposal_id: int) -> Response:
 def officer_transition(proposal_id: int) -> Response:
     """Record received, under review, or the decision with its record."""
     officer = _officer()
-    fields = schemas.parse(_body(), schemas.OFFICER_MOVE)
+    fields = inputs.parse(_body(), inputs.OFFICER_MOVE)
     return jsonify(proposal=proposals.officer_move(officer, proposal_id, **fields))
 
 
 def _write(code: str, action: Any, spec: Any, **path: Any) -> Response:
     """A write whose route only parses: the service checks who may do it and when."""
     actor = _actor(code)
-    fields = schemas.parse({**_as_object(_body()), **path}, spec, partial=spec is schemas.SESSION)
+    fields = inputs.parse({**_as_object(_body()), **path}, spec, partial=spec is inputs.SESSION)
     return jsonify(action(actor, **fields))
 
 
 @bp.post("/boards/<code>/posts/<int:post_id>/approve")
 def approve_post(code: str, post_id: int) -> Response:
     """Approve a post waiting in the pre-moderation queue (facilitators)."""
-    return _write(code, moderation.approve_post, schemas.APPROVE, post_id=post_id)
+    return _write(code, moderation.approve_post, inputs.APPROVE, post_id=post_id)
 
 
 @bp.post("/boards/<code>/posts/<int:post_id>/reject")
 def reject_post(code: str, post_id: int) -> Response:
     """Keep a queued post off the board, with a ``reason`` its author sees (facilitators)."""
-    return _write(code, moderation.reject_post, schemas.REJECT, post_id=post_id)
+    return _write(code, moderation.reject_post, inputs.REJECT, post_id=post_id)
 
 
 @bp.post("/boards/<code>/posts/<int:post_id>/merge")
 def merge_post(code: str, post_id: int) -> Response:
     """Merge this duplicate into ``into_id`` (facilitators)."""
-    return _write(code, moderation.merge_posts, schemas.MERGE, post_id=post_id)
+    return _write(code, moderation.merge_posts, inputs.MERGE, post_id=post_id)
 
 
 @bp.post("/boards/<code>/posts/<int:post_id>/pin")
 def pin_post(code: str, post_id: int) -> Response:
     """Pin (``pinned``: true, the default) or unpin a post (facilitators)."""
-    return _write(code, moderation.pin_post, schemas.PIN, post_id=post_id)
+    return _write(code, moderation.pin_post, inputs.PIN, post_id=post_id)
 
 
 @bp.post("/boards/<code>/posts/<int:post_id>/reports")
 def report_post(code: str, post_id: int) -> Response:
     """Report a post with a ``reason``."""
-    return _write(code, moderation.report_post, schemas.REPORT, post_id=post_id)
+    return _write(code, moderation.report_post, inputs.REPORT, post_id=post_id)
 
 
 @bp.post("/boards/<code>/posts/<int:post_id>/dots")
 def place_dot(code: str, post_id: int) -> Response:
     """Place one of your dots on an idea or need (while prioritising)."""
-    return _write(code, session.place_dot, schemas.DOT, post_id=post_id)
+    return _write(code, session.place_dot, inputs.DOT, post_id=post_id)
 
 
 @bp.delete("/boards/<code>/posts/<int:post_id>/dots")
 def take_back_dot(code: str, post_id: int) -> Response:
     """Take one of your dots back off a post."""
-    return _write(code, session.take_back_dot, schemas.DOT, post_id=post_id)
+    return _write(code, session.take_back_dot, inputs.DOT, post_id=post_id)
 
 
 @bp.post("/boards/<code>/participants/<int:participant_id>/mute")
 def mute_participant(code: str, participant_id: int) -> Response:
     """Mute (``muted``: true, the default) or unmute a participant (facilitators)."""
-    return _write(code, moderation.mute_participant, schemas.MUTE, participant_id=participant_id)
+    return _write(code, moderation.mute_participant, inputs.MUTE, participant_id=participant_id)
 
 
 @bp.delete("/boards/<code>/participants/<int:participant_id>")
@@ -501,7 +497,7 @@ def remove_participant(code: str, participant_id: int) -> Response:
     return _write(
         code,
         moderation.remove_participant,
-        schemas.REMOVE_PARTICIPANT,
+        inputs.REMOVE_PARTICIPANT,
         participant_id=participant_id,
     )
 
@@ -516,19 +512,19 @@ def board_participants(code: str) -> Response:
 def update_session(code: str) -> Response:
     """Change the session's settings: phase, lock, pre-moderation, silent brainstorming,
     dot budget, hidden dots, report threshold, slow mode (facilitators)."""
-    return _write(code, session.update_session, schemas.SESSION)
+    return _write(code, session.update_session, inputs.SESSION)
 
 
 @bp.put("/boards/<code>/timer")
 def set_timer(code: str) -> Response:
     """Start a countdown of ``seconds`` (0 stops it) (facilitators)."""
-    return _write(code, session.set_timer, schemas.TIMER)
+    return _write(code, session.set_timer, inputs.TIMER)
 
 
 @bp.put("/boards/<code>/spotlight")
 def set_spotlight(code: str) -> Response:
     """Spotlight ``post_id`` on every screen; null or absent ends it (facilitators)."""
-    return _write(code, session.spotlight, schemas.SPOTLIGHT)
+    return _write(code, session.spotlight, inputs.SPOTLIGHT)
 
 
 @bp.get("/boards/<code>/results")
