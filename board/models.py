@@ -53,7 +53,7 @@ class Board(db.Model):
     last_seq: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
-    # The session the facilitators run (board.services.session checks every value; the
+    # The session the facilitators run (board.services.workshop checks every value; the
     # columns were added to a live table, so they carry no constraints SQLite would have to
     # rebuild the table for).
     phase: so.Mapped[str] = so.mapped_column(

@@ -12,7 +12,7 @@ from flask import Flask
 from board.errors import BoardError
 from board.extensions import db
 from board.models import Board, BoardEvent, Dot, Operation, Proposal
-from board.services import posts, session
+from board.services import posts, workshop
 from tests.conftest import actor_of, join, new_board, op
 
 
@@ -89,14 +89,14 @@ def test_concurrent_dots_never_exceed_the_budget(any_db_app: Flask) -> None:
         lead = new_board()
         code = lead.board_code
         target = posts.create_post(actor_of(lead), op(), "idea", "Zebra crossing")["post"]["id"]
-        session.update_session(actor_of(lead), op(), phase="prioritise", dot_budget=3)
+        workshop.update_session(actor_of(lead), op(), phase="prioritise", dot_budget=3)
         voter = actor_of(join(code, "Aisha"))
         db.session.remove()
 
     def place(_n: int) -> str:
         with any_db_app.app_context():
             try:
-                session.place_dot(voter, op(), target)
+                workshop.place_dot(voter, op(), target)
                 return "placed"
             except BoardError as error:
                 return error.code

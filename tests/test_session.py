@@ -15,7 +15,7 @@ from flask import Flask
 
 from board import events
 from board.errors import BoardError
-from board.services import Actor, boards, links, moderation, posts, results, session
+from board.services import Actor, boards, links, moderation, posts, results, workshop
 from tests.conftest import actor_of, join, new_board, op
 
 
@@ -78,7 +78,7 @@ def idea(actor: Actor, title: str, kind: str = "idea", **kw: Any) -> dict[str, A
 def test_pre_moderation_hides_a_post_from_everyone_but_its_author_until_approved(
     hall: Hall, sent: list
 ) -> None:
-    session.update_session(hall.lead, op(), premoderation=True)
+    workshop.update_session(hall.lead, op(), premoderation=True)
     queued = idea(hall.aisha, "Free bike repair on Saturdays")
     assert queued["state"] == "pending"
     assert titles(hall.aisha) == ["Free bike repair on Saturdays"]
@@ -109,7 +109,7 @@ def test_pre_moderation_hides_a_post_from_everyone_but_its_author_until_approved
 
 
 def test_a_rejected_post_is_seen_only_by_its_author_with_the_reason(hall: Hall, sent: list) -> None:
-    session.update_session(hall.lead, op(), premoderation=True)
+    workshop.update_session(hall.lead, op(), premoderation=True)
     queued = idea(hall.dev, "Buy my car")
     moderation.reject_post(hall.lead, op(), queued["id"], "off-topic", "Try the market board")
     message, rooms = sent[-1]
@@ -130,7 +130,7 @@ def test_a_rejected_post_is_seen_only_by_its_author_with_the_reason(hall: Hall, 
 
 
 def test_silent_brainstorming_reveals_every_held_post_at_once(hall: Hall, sent: list) -> None:
-    session.update_session(hall.lead, op(), silent=True)
+    workshop.update_session(hall.lead, op(), silent=True)
     first = idea(hall.aisha, "Community fridge")
     idea(hall.dev, "Street party")
     idea(hall.dev, "Tool library", kind="tool")
@@ -140,7 +140,7 @@ def test_silent_brainstorming_reveals_every_held_post_at_once(hall: Hall, sent: 
     assert titles(hall.projector) == []
     assert len(titles(hall.lead)) == 3
     before = len(sent)
-    session.update_session(hall.lead, op(), silent=False)
+    workshop.update_session(hall.lead, op(), silent=False)
     kinds = [m["type"] for m, _ in sent[before:]]
     assert kinds == ["session.changed", "posts.revealed"]
     revealed, rooms = sent[-1]
@@ -170,8 +170,8 @@ def test_merge_moves_supports_once_per_person_comments_links_and_dots(
     links.link_help(hall.dev, op(), dup["id"], offer["id"])
     links.link_help(hall.dev, op(), keep["id"], offer["id"])  # the same help on both
     links.link_help(hall.aisha, op(), dup["id"])
-    session.update_session(hall.lead, op(), phase="prioritise")
-    session.place_dot(hall.dev, op(), dup["id"])
+    workshop.update_session(hall.lead, op(), phase="prioritise")
+    workshop.place_dot(hall.dev, op(), dup["id"])
 
     merged = moderation.merge_posts(hall.lead, op(), dup["id"], keep["id"])
     into = merged["into"]
@@ -199,29 +199,29 @@ def test_dots_respect_the_budget_phase_and_hidden_reveal(hall: Hall, sent: list)
     a = idea(hall.aisha, "Zebra crossing")
     b = idea(hall.dev, "More bins")
     offer = idea(hall.dev, "Ladder", kind="tool")
-    refused("not_prioritising", session.place_dot, hall.aisha, op(), a["id"])
-    session.update_session(hall.lead, op(), phase="prioritise", dot_budget=2, dots_hidden=True)
+    refused("not_prioritising", workshop.place_dot, hall.aisha, op(), a["id"])
+    workshop.update_session(hall.lead, op(), phase="prioritise", dot_budget=2, dots_hidden=True)
     refused("posting_paused", posts.create_post, hall.aisha, op(), "idea", "Late idea")
-    refused("invalid_target", session.place_dot, hall.aisha, op(), offer["id"])
-    first = session.place_dot(hall.aisha, op(), a["id"])
+    refused("invalid_target", workshop.place_dot, hall.aisha, op(), offer["id"])
+    first = workshop.place_dot(hall.aisha, op(), a["id"])
     assert (first["mine"], first["spent"], first["budget"]) == (1, 1, 2)
     message, rooms = sent[-1]
     assert message["type"] == "dots.changed" and rooms is not None  # hidden: private
     assert boards.events_since(hall.dev, 0)[-1]["type"] == "private"
-    session.place_dot(hall.aisha, op(), a["id"])
-    refused("no_dots_left", session.place_dot, hall.aisha, op(), b["id"])
-    back = session.take_back_dot(hall.aisha, op(), a["id"])
+    workshop.place_dot(hall.aisha, op(), a["id"])
+    refused("no_dots_left", workshop.place_dot, hall.aisha, op(), b["id"])
+    back = workshop.take_back_dot(hall.aisha, op(), a["id"])
     assert (back["mine"], back["spent"]) == (1, 1)
-    refused("no_dot_here", session.take_back_dot, hall.aisha, op(), b["id"])
-    session.place_dot(hall.aisha, op(), b["id"])
-    session.place_dot(hall.dev, op(), b["id"])
+    refused("no_dot_here", workshop.take_back_dot, hall.aisha, op(), b["id"])
+    workshop.place_dot(hall.aisha, op(), b["id"])
+    workshop.place_dot(hall.dev, op(), b["id"])
     # Hidden: nobody but facilitators sees totals; everyone sees their own.
     dev_view = boards.snapshot(hall.dev)
     assert {p["dot_count"] for p in dev_view["posts"]} == {None}
     assert dev_view["my_dots"] == {str(b["id"]): 1} and dev_view["dots_spent"] == 1
     assert boards.snapshot(hall.lead)["staff"]["dot_totals"] == {str(a["id"]): 1, str(b["id"]): 2}
     assert results.results(hall.dev)["ranked"][0]["dot_count"] is None
-    session.update_session(hall.lead, op(), dots_hidden=False)
+    workshop.update_session(hall.lead, op(), dots_hidden=False)
     message, rooms = sent[-1]
     assert message["type"] == "dots.revealed" and rooms is None
     assert message["data"]["totals"] == {str(a["id"]): 1, str(b["id"]): 2}
@@ -231,8 +231,8 @@ def test_dots_respect_the_budget_phase_and_hidden_reveal(hall: Hall, sent: list)
         ("Zebra crossing", 1),
     ]
     assert [o["title"] for o in results.results(hall.projector)["offers"]] == ["Ladder"]
-    session.update_session(hall.lead, op(), phase="closed")
-    refused("board_closed", session.place_dot, hall.aisha, op(), a["id"])
+    workshop.update_session(hall.lead, op(), phase="closed")
+    refused("board_closed", workshop.place_dot, hall.aisha, op(), a["id"])
 
 
 def test_reports_hide_a_post_at_the_threshold_and_restore_dismisses_them(
@@ -240,7 +240,7 @@ def test_reports_hide_a_post_at_the_threshold_and_restore_dismisses_them(
 ) -> None:
     spam = idea(hall.aisha, "Cheap loans, call now")
     others = [actor_of(join(hall.code, f"Neighbour {n}")) for n in range(2)]
-    session.update_session(hall.lead, op(), report_threshold=2)
+    workshop.update_session(hall.lead, op(), report_threshold=2)
     refused("invalid_input", moderation.report_post, hall.aisha, op(), spam["id"], "spam")
     moderation.report_post(hall.dev, op(), spam["id"], "spam")
     message, rooms = sent[-1]
@@ -261,7 +261,7 @@ def test_reports_hide_a_post_at_the_threshold_and_restore_dismisses_them(
 
 def test_lock_mute_remove_and_slow_mode(hall: Hall) -> None:
     post = idea(hall.aisha, "Planters on the high street")
-    session.update_session(hall.lead, op(), locked=True)
+    workshop.update_session(hall.lead, op(), locked=True)
     for call, args in [
         (posts.create_post, ("idea", "More trees")),
         (posts.toggle_support, (post["id"],)),
@@ -270,7 +270,7 @@ def test_lock_mute_remove_and_slow_mode(hall: Hall) -> None:
     ]:
         refused("board_locked", call, hall.dev, op(), *args)
     assert idea(hall.lead, "Facilitators can still post")["state"] == "visible"
-    session.update_session(hall.lead, op(), locked=False)
+    workshop.update_session(hall.lead, op(), locked=False)
 
     moderation.mute_participant(hall.lead, op(), hall.dev.participant_id)
     refused("muted", posts.create_post, hall.dev, op(), "idea", "Shouting")
@@ -280,7 +280,7 @@ def test_lock_mute_remove_and_slow_mode(hall: Hall) -> None:
     moderation.mute_participant(hall.lead, op(), hall.dev.participant_id, muted=False)
     idea(hall.dev, "Back again")
 
-    session.update_session(hall.lead, op(), slow_mode_seconds=60)
+    workshop.update_session(hall.lead, op(), slow_mode_seconds=60)
     error = refused("slow_down", posts.create_post, hall.dev, op(), "idea", "Too soon")
     assert error.status == 429 and 0 < int(error.fields["retry_after"]) <= 60
     idea(hall.lead, "Facilitators are not slowed")
@@ -294,21 +294,21 @@ def test_lock_mute_remove_and_slow_mode(hall: Hall) -> None:
 
 def test_timer_and_spotlight_are_the_same_for_everyone(hall: Hall, sent: list) -> None:
     post = idea(hall.aisha, "Allotments")
-    answer = session.set_timer(hall.lead, op(), 180)
+    answer = workshop.set_timer(hall.lead, op(), 180)
     timer = answer["session"]["timer"]
     assert timer["seconds"] == 180
     assert boards.snapshot(hall.dev)["session"]["timer"] == timer
     assert boards.snapshot(hall.projector)["session"]["timer"] == timer
-    session.spotlight(hall.lead, op(), post["id"])
+    workshop.spotlight(hall.lead, op(), post["id"])
     assert boards.snapshot(hall.dev)["session"]["spotlight_post_id"] == post["id"]
     assert [m["type"] for m, _ in sent[-2:]] == ["session.changed", "session.changed"]
     assert sent[-1][0]["data"]["changed"] == ["spotlight_post_id"]
     # Hiding the spotlighted post ends the spotlight.
     moderation.hide_post(hall.lead, op(), post["id"], "personal information")
     assert boards.snapshot(hall.dev)["session"]["spotlight_post_id"] is None
-    session.set_timer(hall.lead, op(), 0)
+    workshop.set_timer(hall.lead, op(), 0)
     assert boards.snapshot(hall.dev)["session"]["timer"] is None
-    refused("invalid_input", session.update_session, hall.lead, op())
+    refused("invalid_input", workshop.update_session, hall.lead, op())
 
 
 def test_assisted_posts_are_marked_and_fairness_counts_voices(hall: Hall) -> None:

@@ -50,8 +50,8 @@ from board.services import (
     moderation,
     posts,
     proposals,
-    session,
     transfer,
+    workshop,
 )
 from board.services.boards import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
 from tests.conftest import build_app, op, postgres_url, reset_postgres
@@ -211,7 +211,7 @@ def build_rich_board() -> tuple[str, dict[str, str]]:
     proposals.set_named(zoe, op(), cafe_group, True)
     proposals.move(lead, op(), withdrawn, "withdrawn", "Not this year")
     # Reports: two hide a post at a threshold of two; one stays a report.
-    session.update_session(lead, op(), report_threshold=2)
+    workshop.update_session(lead, op(), report_threshold=2)
     moderation.report_post(zoe, op(), bikes_for_kids, "spam")
     moderation.report_post(quinn, op(), bikes_for_kids, "off-topic")
     moderation.report_post(zoe, op(), edible, "off-topic")
@@ -220,23 +220,23 @@ def build_rich_board() -> tuple[str, dict[str, str]]:
     moderation.remove_participant(lead, op(), yusuf.participant_id, "Asked to leave")
     moderation.revoke_facilitator(lead, op(), co.participant_id)
     # Pre-moderation: one waiting, one rejected.
-    session.update_session(lead, op(), premoderation=True)
+    workshop.update_session(lead, op(), premoderation=True)
     posts.create_post(wren, op(), "idea", "A mural under the bridge")
     rejected = posts.create_post(wren, op(), "skill", "Buy my stuff cheap")["post"]["id"]
     moderation.reject_post(lead, op(), rejected, "spam", "An advert")
     # Silent brainstorming: one held back.
-    session.update_session(lead, op(), premoderation=False, silent=True)
+    workshop.update_session(lead, op(), premoderation=False, silent=True)
     posts.create_post(quinn, op(), "idea", "A street party in June")
     # Prioritising with hidden dots.
-    session.update_session(lead, op(), phase="prioritise", dot_budget=5, dots_hidden=True)
-    session.place_dot(zoe, op(), cafe)
-    session.place_dot(zoe, op(), cafe)
-    session.place_dot(quinn, op(), lifts)
-    session.place_dot(wren, op(), cafe)
+    workshop.update_session(lead, op(), phase="prioritise", dot_budget=5, dots_hidden=True)
+    workshop.place_dot(zoe, op(), cafe)
+    workshop.place_dot(zoe, op(), cafe)
+    workshop.place_dot(quinn, op(), lifts)
+    workshop.place_dot(wren, op(), cafe)
     # Timer, spotlight, slow mode, locked.
-    session.set_timer(lead, op(), 300)
-    session.spotlight(lead, op(), youth)
-    session.update_session(lead, op(), locked=True, slow_mode_seconds=30)
+    workshop.set_timer(lead, op(), 300)
+    workshop.spotlight(lead, op(), youth)
+    workshop.update_session(lead, op(), locked=True, slow_mode_seconds=30)
     return code, tokens
 
 
@@ -282,7 +282,7 @@ def describe(code: str) -> dict[str, Any]:
             "kind": board.kind,
             "tags": board.tags,
             "created_at": stamp(board.created_at),
-            **{name: getattr(board, name) for name in session.SETTINGS},
+            **{name: getattr(board, name) for name in workshop.SETTINGS},
             "spotlight": what.get(board.spotlight_post_id) if board.spotlight_post_id else None,
             "timer_ends_at": stamp(board.timer_ends_at),
             "timer_seconds": board.timer_seconds,

@@ -40,7 +40,8 @@ from board.services.rules import (
     post_on_board,
     require_facilitator,
 )
-from board.services.session import clear_spotlight
+from board.services.workshop import clear_spotlight
+from board.spreadsheet import safe_cell
 from board.storage import read_snapshot, write_transaction
 
 LOG_COLUMNS = ("at", "facilitator", "action", "post_id", "participant_id", "reason", "note")
@@ -542,10 +543,3 @@ def moderation_log_csv(actor: Actor) -> str:
             ]
         )
     return out.getvalue()
-
-
-def safe_cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula is written as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

@@ -14,7 +14,7 @@ from board.services import Actor
 from board.services.boards import lock_board, moderation_summary
 from board.services.operations import once
 from board.services.rules import audience, may_post, may_write, open_post, post_on_board
-from board.services.session import clear_spotlight
+from board.services.workshop import clear_spotlight
 from board.storage import write_transaction
 
 EDITABLE = ("kind", "title", "body", "tag", "availability")

@@ -41,10 +41,10 @@ from board.models import (
 from board.outputs import decision_out, proposal_public_out
 from board.services import Actor
 from board.services.boards import lock_board, visible_proposals
-from board.services.moderation import safe_cell
 from board.services.operations import once
 from board.services.rules import acting, may_write, open_post
 from board.services.webhooks import enqueue
+from board.spreadsheet import safe_cell
 from board.storage import read_snapshot, write_transaction
 
 SCHEMA_VERSION = "1.0"

@@ -80,8 +80,8 @@ from board.services.boards import (
     new_join_code,
     normalise_code,
 )
-from board.services.moderation import safe_cell
 from board.services.rules import require_facilitator
+from board.spreadsheet import safe_cell
 from board.storage import read_snapshot, write_transaction
 
 FORMAT = "common-ground-board"

@@ -26,8 +26,8 @@ from board.services import (
     posts,
     proposals,
     results,
-    session,
     webhooks,
+    workshop,
 )
 from board.services import offers as offer_service
 from board.web.identity import bearer_token, current_actor, public_url, remember
@@ -476,13 +476,13 @@ def report_post(code: str, post_id: int) -> Response:
 @bp.post("/boards/<code>/posts/<int:post_id>/dots")
 def place_dot(code: str, post_id: int) -> Response:
     """Place one of your dots on an idea or need (while prioritising)."""
-    return _write(code, session.place_dot, inputs.DOT, post_id=post_id)
+    return _write(code, workshop.place_dot, inputs.DOT, post_id=post_id)
 
 
 @bp.delete("/boards/<code>/posts/<int:post_id>/dots")
 def take_back_dot(code: str, post_id: int) -> Response:
     """Take one of your dots back off a post."""
-    return _write(code, session.take_back_dot, inputs.DOT, post_id=post_id)
+    return _write(code, workshop.take_back_dot, inputs.DOT, post_id=post_id)
 
 
 @bp.post("/boards/<code>/participants/<int:participant_id>/mute")
@@ -512,19 +512,19 @@ def board_participants(code: str) -> Response:
 def update_session(code: str) -> Response:
     """Change the session's settings: phase, lock, pre-moderation, silent brainstorming,
     dot budget, hidden dots, report threshold, slow mode (facilitators)."""
-    return _write(code, session.update_session, inputs.SESSION)
+    return _write(code, workshop.update_session, inputs.SESSION)
 
 
 @bp.put("/boards/<code>/timer")
 def set_timer(code: str) -> Response:
     """Start a countdown of ``seconds`` (0 stops it) (facilitators)."""
-    return _write(code, session.set_timer, inputs.TIMER)
+    return _write(code, workshop.set_timer, inputs.TIMER)
 
 
 @bp.put("/boards/<code>/spotlight")
 def set_spotlight(code: str) -> Response:
     """Spotlight ``post_id`` on every screen; null or absent ends it (facilitators)."""
-    return _write(code, session.spotlight, inputs.SPOTLIGHT)
+    return _write(code, workshop.spotlight, inputs.SPOTLIGHT)
 
 
 @bp.get("/boards/<code>/results")

@@ -36,9 +36,8 @@ from board.errors import BoardError
 from board.extensions import db
 from board.js_strings import js_strings
 from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS
-from board.services import Actor, boards, groups, links, moderation, posts
+from board.services import Actor, boards, groups, links, moderation, posts, workshop
 from board.services import offers as offer_service
-from board.services import session as session_service
 from board.web.identity import current_actor, forget, public_url, remember, remembered_id
 
 bp = Blueprint("pages", __name__)
@@ -442,7 +441,7 @@ def _card_url(code: str, post_id: int) -> str:
 def place_dot(code: str, post_id: int) -> Response:
     """Place one of your dots on an idea or need (while prioritising)."""
     return _board_action(
-        code, session_service.place_dot, inputs.DOT, _card_url(code, post_id), post_id=post_id
+        code, workshop.place_dot, inputs.DOT, _card_url(code, post_id), post_id=post_id
     )
 
 
@@ -450,7 +449,7 @@ def place_dot(code: str, post_id: int) -> Response:
 def take_back_dot(code: str, post_id: int) -> Response:
     """Take one of your dots back off a post."""
     return _board_action(
-        code, session_service.take_back_dot, inputs.DOT, _card_url(code, post_id), post_id=post_id
+        code, workshop.take_back_dot, inputs.DOT, _card_url(code, post_id), post_id=post_id
     )
 
 

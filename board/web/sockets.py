@@ -21,7 +21,7 @@ from board import events, inputs
 from board.errors import BoardError, not_joined
 from board.extensions import socketio
 from board.models import utcnow
-from board.services import Actor, boards, groups, links, moderation, posts, session
+from board.services import Actor, boards, groups, links, moderation, posts, workshop
 from board.storage import read_snapshot
 from board.web.identity import current_actor
 from board.web.presence import presence
@@ -254,11 +254,11 @@ for _name, _action, _spec in (
     ("post.report", moderation.report_post, inputs.REPORT),
     ("participant.mute", moderation.mute_participant, inputs.MUTE),
     ("participant.remove", moderation.remove_participant, inputs.REMOVE_PARTICIPANT),
-    ("session.update", session.update_session, inputs.SESSION),
-    ("timer.set", session.set_timer, inputs.TIMER),
-    ("spotlight.set", session.spotlight, inputs.SPOTLIGHT),
-    ("dot.place", session.place_dot, inputs.DOT),
-    ("dot.take_back", session.take_back_dot, inputs.DOT),
+    ("session.update", workshop.update_session, inputs.SESSION),
+    ("timer.set", workshop.set_timer, inputs.TIMER),
+    ("spotlight.set", workshop.spotlight, inputs.SPOTLIGHT),
+    ("dot.place", workshop.place_dot, inputs.DOT),
+    ("dot.take_back", workshop.take_back_dot, inputs.DOT),
 ):
     _action_event(_name, _action, _spec)
 
