@@ -1,7 +1,7 @@
 // The live connection to one board: ordered events, catch-up after reconnects, and
 // writes that survive a dropped connection without ever being applied twice.
 //
-// Delivery model (see REALTIME-NOTES): every board event has a per-board seq. We apply
+// Delivery model: every board event has a per-board seq. We apply
 // an event only when its seq is exactly last + 1, ignore seq <= last (a duplicate), and
 // on a gap ask the server for what we missed (`subscribe` with since = last). Writes
 // carry a client-made op_id; a retry reuses it, so the server does the work once.
@@ -41,6 +41,24 @@ export function newOpId() {
 }
 
 const noop = () => {};
+
+/**
+ * What to do with an event at `seq` when the state reflects `last`: "apply" the next one,
+ * "ignore" a duplicate (seq <= last), or "keep" an early one until the gap before it is
+ * filled (the connection then asks the server for the range it missed).
+ */
+export function seqAction(last, seq) {
+  if (seq <= last) return "ignore";
+  return seq === last + 1 ? "apply" : "keep";
+}
+
+/**
+ * Should this early envelope go into `buffer` (Map seq -> envelope)? Not a redacted
+ * "private" copy of a seq already waiting there: the full event stays.
+ */
+export function worthKeeping(buffer, envelope) {
+  return !(envelope.type === "private" && buffer.has(envelope.seq));
+}
 
 export class BoardConnection {
   /**
@@ -257,8 +275,9 @@ export class BoardConnection {
 
   /** Apply the envelope if it is next; drop it if old; keep it if early. */
   _offer(envelope) {
-    if (envelope.seq <= this.last) return; // duplicate
-    if (envelope.seq === this.last + 1) {
+    const action = seqAction(this.last, envelope.seq);
+    if (action === "ignore") return;
+    if (action === "apply") {
       this.last = envelope.seq;
       try {
         this.onEvent(envelope);
@@ -272,8 +291,7 @@ export class BoardConnection {
 
   /** Buffer an early envelope; a redacted copy never replaces the full event. */
   _keep(envelope) {
-    if (envelope.type === "private" && this.buffer.has(envelope.seq)) return;
-    this.buffer.set(envelope.seq, envelope);
+    if (worthKeeping(this.buffer, envelope)) this.buffer.set(envelope.seq, envelope);
   }
 
   /** Apply whatever buffered events are now in order; on a gap, ask for the rest. */
