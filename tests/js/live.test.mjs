@@ -1,0 +1,258 @@
+// Live ordering (board/static/js/live.js): apply only the next seq, ignore duplicates,
+// keep early events and ask for the missed range; writes keep their op id on a retry.
+// The connection is driven through a fake Socket.IO socket (its socketFactory option).
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { BoardConnection, newOpId, seqAction, worthKeeping } from "../../board/static/js/live.js";
+import { event } from "./helpers.mjs";
+
+/** Enough of a Socket.IO client socket: handlers, emits with acks, connect/disconnect. */
+class FakeSocket {
+  constructor() {
+    this.handlers = new Map();
+    this.connected = false;
+    this.sent = []; // {name, payload, ack}
+  }
+  on(name, handler) {
+    this.handlers.set(name, handler);
+  }
+  timeout() {
+    return { emit: (name, payload, ack) => this.sent.push({ name, payload, ack }) };
+  }
+  connect() {
+    this.connected = true;
+    this.handlers.get("connect")?.();
+  }
+  disconnect() {
+    this.connected = false;
+    this.handlers.get("disconnect")?.("io client disconnect");
+  }
+  /** The server sends `name`. */
+  push(name, message) {
+    this.handlers.get(name)?.(message);
+  }
+  /** The emits named `name` so far. */
+  emitted(name) {
+    return this.sent.filter((s) => s.name === name);
+  }
+  /** Answer the newest `name` emit that has no answer yet. */
+  answer(name, ack) {
+    const pending = this.emitted(name).filter((s) => !s.answered);
+    const last = pending[pending.length - 1];
+    assert.ok(last, `no ${name} waiting for an answer`);
+    last.answered = true;
+    last.ack(null, ack);
+  }
+}
+
+/** A connection at `seq`, subscribed (caught up with `events`), recording what it applies. */
+function connected(seq = 10, events = []) {
+  const socket = new FakeSocket();
+  const applied = [];
+  const statuses = [];
+  const snapshots = [];
+  const connection = new BoardConnection({
+    board: "ABCDEF",
+    seq,
+    socketFactory: () => socket,
+    onEvent: (envelope) => applied.push(envelope),
+    onSnapshot: (snapshot) => snapshots.push(snapshot),
+    onStatus: (status) => statuses.push(status),
+  }).start();
+  socket.connect();
+  socket.answer("subscribe", { ok: true, data: { mode: "events", events } });
+  return { socket, connection, applied, statuses, snapshots };
+}
+
+describe("seqAction", () => {
+  test("applies exactly the next seq", () => {
+    assert.equal(seqAction(10, 11), "apply");
+    assert.equal(seqAction(0, 1), "apply");
+  });
+  test("ignores a seq already applied", () => {
+    assert.equal(seqAction(10, 10), "ignore");
+    assert.equal(seqAction(10, 3), "ignore");
+  });
+  test("keeps an early seq (a gap before it)", () => {
+    assert.equal(seqAction(10, 12), "keep");
+    assert.equal(seqAction(10, 100), "keep");
+  });
+});
+
+describe("worthKeeping", () => {
+  test("a redacted copy never replaces the full event waiting", () => {
+    const buffer = new Map([[12, event(12, "post.created")]]);
+    assert.equal(worthKeeping(buffer, event(12, "private")), false);
+    assert.equal(worthKeeping(buffer, event(13, "private")), true);
+    assert.equal(worthKeeping(buffer, event(12, "post.created")), true);
+  });
+});
+
+describe("BoardConnection ordering", () => {
+  test("subscribes from the page's seq and reports online", () => {
+    const { socket, statuses } = connected(10);
+    assert.deepEqual(socket.emitted("subscribe")[0].payload, { board: "ABCDEF", since: 10 });
+    assert.deepEqual(statuses, ["connecting", "online"]);
+  });
+
+  test("applies the catch-up's events in order, then live ones", () => {
+    const { socket, connection, applied } = connected(10, [event(11, "a"), event(12, "b")]);
+    socket.push("event", event(13, "c"));
+    assert.deepEqual(applied.map((e) => e.seq), [11, 12, 13]);
+    assert.equal(connection.lastSeq, 13);
+  });
+
+  test("a duplicate is applied once", () => {
+    const { socket, applied } = connected(10);
+    socket.push("event", event(11, "post.created"));
+    socket.push("event", event(11, "post.created"));
+    socket.push("event", event(9, "post.created"));
+    assert.deepEqual(applied.map((e) => e.seq), [11]);
+  });
+
+  test("the full event and then its redacted copy: the full one is applied", () => {
+    const { socket, applied } = connected(10);
+    socket.push("event", event(11, "post.created"));
+    socket.push("event", event(11, "private"));
+    assert.deepEqual(applied.map((e) => e.type), ["post.created"]);
+  });
+
+  test("a gap is kept back and asked for with since = last; the answer fills it in order", () => {
+    const { socket, applied } = connected(10);
+    socket.push("event", event(13, "c"));
+    assert.deepEqual(applied, []);
+    const asks = socket.emitted("subscribe");
+    assert.equal(asks.length, 2);
+    assert.deepEqual(asks[1].payload, { board: "ABCDEF", since: 10 });
+    socket.answer("subscribe", { ok: true, data: { events: [event(11, "a"), event(12, "b")] } });
+    assert.deepEqual(applied.map((e) => e.seq), [11, 12, 13]);
+  });
+
+  test("an early private copy does not push out the full event kept for its seq", () => {
+    const { socket, applied } = connected(10);
+    socket.push("event", event(12, "post.created"));
+    socket.push("event", event(12, "private"));
+    socket.answer("subscribe", { ok: true, data: { events: [event(11, "a")] } });
+    assert.deepEqual(applied.map((e) => e.type), ["a", "post.created"]);
+  });
+
+  test("events for another board, or without a seq, are dropped", () => {
+    const { socket, applied } = connected(10);
+    socket.push("event", { ...event(11, "a"), board: "OTHER1" });
+    socket.push("event", { board: "ABCDEF", type: "a" });
+    assert.deepEqual(applied, []);
+  });
+
+  test("a snapshot answer replaces the state and moves the seq", () => {
+    const socket = new FakeSocket();
+    const snapshots = [];
+    const connection = new BoardConnection({
+      board: "ABCDEF",
+      seq: 3,
+      socketFactory: () => socket,
+      onSnapshot: (s) => snapshots.push(s),
+    }).start();
+    socket.connect();
+    socket.answer("subscribe", { ok: true, data: { mode: "snapshot", snapshot: { seq: 40 } } });
+    assert.equal(connection.lastSeq, 40);
+    assert.deepEqual(snapshots, [{ seq: 40 }]);
+  });
+
+  test("a head past our seq asks for what we missed", () => {
+    const { socket } = connected(10);
+    socket.push("head", { board: "ABCDEF", seq: 10 });
+    assert.equal(socket.emitted("subscribe").length, 1);
+    socket.push("head", { board: "ABCDEF", seq: 12 });
+    assert.equal(socket.emitted("subscribe").length, 2);
+  });
+
+  test("a refused subscribe is final: status refused, writes answered with the error", async () => {
+    const socket = new FakeSocket();
+    const statuses = [];
+    const connection = new BoardConnection({
+      board: "ABCDEF",
+      seq: 0,
+      socketFactory: () => socket,
+      onStatus: (s) => statuses.push(s),
+    }).start();
+    const write = connection.send("post.create", { title: "x" });
+    socket.connect();
+    const error = { code: "board_not_found", message: "No such board." };
+    socket.answer("subscribe", { ok: false, error });
+    assert.deepEqual(await write, { ok: false, error });
+    assert.equal(statuses.at(-1), "refused");
+  });
+});
+
+describe("BoardConnection writes", () => {
+  test("a write waits for the subscription, then goes out with the board and an op id", async () => {
+    const socket = new FakeSocket();
+    const connection = new BoardConnection({ board: "ABCDEF", seq: 0, socketFactory: () => socket }).start();
+    const write = connection.send("post.create", { title: "Bench" });
+    assert.equal(connection.pending, 1);
+    assert.equal(socket.emitted("post.create").length, 0);
+    socket.connect();
+    socket.answer("subscribe", { ok: true, data: { events: [] } });
+    const sent = socket.emitted("post.create");
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].payload.board, "ABCDEF");
+    assert.equal(sent[0].payload.title, "Bench");
+    assert.match(sent[0].payload.op_id, /^[0-9a-f-]{32,36}$/);
+    socket.answer("post.create", { ok: true, data: { post: { id: 1 } } });
+    assert.deepEqual(await write, { ok: true, data: { post: { id: 1 } } });
+    assert.equal(connection.pending, 0);
+  });
+
+  test("a write cut off by a lost connection is sent again with the same op id", () => {
+    const { socket, connection } = connected(10);
+    connection.send("support.toggle", { post_id: 1 });
+    const first = socket.emitted("support.toggle")[0].payload.op_id;
+    socket.disconnect();
+    socket.connect();
+    socket.answer("subscribe", { ok: true, data: { events: [] } });
+    const again = socket.emitted("support.toggle");
+    assert.equal(again.length, 2);
+    assert.equal(again[1].payload.op_id, first);
+  });
+
+  test("not_joined: subscribe again and retry once with the same op id", async () => {
+    const { socket, connection } = connected(10);
+    const write = connection.send("post.pin", { post_id: 1, pinned: true });
+    socket.answer("post.pin", { ok: false, error: { code: "not_joined" } });
+    assert.equal(socket.emitted("subscribe").length, 2);
+    socket.answer("subscribe", { ok: true, data: { events: [] } });
+    const sent = socket.emitted("post.pin");
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1].payload.op_id, sent[0].payload.op_id);
+    socket.answer("post.pin", { ok: true, data: {} });
+    assert.deepEqual(await write, { ok: true, data: {} });
+  });
+
+  test("writes go one at a time, oldest first", () => {
+    const { socket, connection } = connected(10);
+    connection.send("a.one", {});
+    connection.send("a.two", {});
+    assert.deepEqual(socket.sent.filter((s) => s.name.startsWith("a.")).map((s) => s.name), ["a.one"]);
+    socket.answer("a.one", { ok: true, data: {} });
+    assert.deepEqual(socket.sent.filter((s) => s.name.startsWith("a.")).map((s) => s.name), ["a.one", "a.two"]);
+  });
+});
+
+describe("newOpId", () => {
+  test("is unique and hex (with the fallback when there is no randomUUID)", () => {
+    const ids = new Set(Array.from({ length: 50 }, () => newOpId()));
+    assert.equal(ids.size, 50);
+    const crypto = globalThis.crypto;
+    Object.defineProperty(globalThis, "crypto", {
+      value: { getRandomValues: (bytes) => crypto.getRandomValues(bytes) },
+      configurable: true,
+    });
+    try {
+      assert.match(newOpId(), /^[0-9a-f]{32}$/);
+    } finally {
+      Object.defineProperty(globalThis, "crypto", { value: crypto, configurable: true });
+    }
+  });
+});
