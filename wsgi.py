@@ -30,6 +30,7 @@ import resource
 import socket
 import sys
 
+from flask import Flask
 from flask_migrate import upgrade
 
 from board import create_app
@@ -63,7 +64,7 @@ def bind_listener(host: str, port: int) -> socket.socket:
     return listener
 
 
-def serve(app, listener: socket.socket) -> None:  # type: ignore[no-untyped-def]
+def serve(app: Flask, listener: socket.socket) -> None:
     """Serve the app on the listener with the chosen async mode until interrupted."""
     access_log = os.environ.get("BOARD_ACCESS_LOG", "0") == "1"
     if ASYNC_MODE == "eventlet":

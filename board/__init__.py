@@ -8,21 +8,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+# Socket handlers register on the module-level SocketIO when board.web.sockets is imported,
+# before any init_app, so every app built here (one per test) gets them.
+import board.web.sockets  # noqa: F401
 from board import config
 from board.cli import register_cli
 from board.extensions import babel, csrf, db, migrate, socketio
 from board.storage import configure_engine
-from board.web import api, pages, proposal_pages, results_pages, sockets
+from board.web import api, pages, proposal_pages, results_pages
 from board.web.delivery import StaticDelivery
-
-# Socket handlers register on the module-level SocketIO when board.web.sockets is imported,
-# before any init_app, so every app built here (one per test) gets them.
-assert sockets.subscribe
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+class _DocumentOrderJSON(DefaultJSONProvider):
+    """JSON responses keep objects in the documented order, as socket events do."""
+
+    sort_keys = False
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -38,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    app.json.sort_keys = False  # keep objects in the documented order, as sockets do
+    app.json = _DocumentOrderJSON(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)

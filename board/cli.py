@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import click
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ board_cli = AppGroup(
 
 def _creator(code: str) -> Actor:
     """The board's first facilitator, as whom the server exports it."""
-    board = boards.board_by_code(db.session, code)
+    board = boards.board_by_code(db.session(), code)
     first = db.session.scalar(
         sa.select(sa.func.min(Participant.id)).where(
             Participant.board_id == board.id, Participant.role == "facilitator"
@@ -75,7 +76,7 @@ def export_command(code: str, file: str, fmt: str) -> None:
 def import_command(file: str) -> None:
     """Create a board from a JSON export FILE ("-" for standard input); print its code."""
     if file == "-":
-        raw = click.get_binary_stream("stdin").read()
+        raw = sys.stdin.buffer.read()
     else:
         with open(file, "rb") as source:
             raw = source.read()

@@ -116,4 +116,4 @@ def create_demo_board(data: dict[str, Any]) -> tuple[str, str]:
 
 
 def _board_id(code: str) -> int:
-    return boards.board_by_code(db.session, code).id
+    return boards.board_by_code(db.session(), code).id

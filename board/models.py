@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from board.extensions import db
+from board.extensions import Base, db
+
+if TYPE_CHECKING:
+    # db.Model is a class Flask-SQLAlchemy builds at run time from Base, which a type checker
+    # cannot follow; it adds nothing the models use.
+    Model = Base
+else:
+    Model = db.Model
 
 BOARD_KINDS = ("workshop", "neighbourhood")
 POST_KINDS = ("idea", "skill", "tool", "need")
@@ -33,7 +40,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Board(db.Model):
+class Board(Model):
     """A shared space with a prompt, a join code and an event log."""
 
     __tablename__ = "boards"
@@ -74,7 +81,7 @@ class Board(db.Model):
     timer_seconds: so.Mapped[int | None]
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A person on one board: a display name or anonymous, and a role."""
 
     __tablename__ = "participants"
@@ -108,7 +115,7 @@ class Participant(db.Model):
         return self.role == "facilitator" and self.revoked_at is None
 
 
-class Post(db.Model):
+class Post(Model):
     """A card on the board: an idea, a skill offer, a tool offer or a need."""
 
     __tablename__ = "posts"
@@ -173,7 +180,7 @@ class Post(db.Model):
     )
 
 
-class Support(db.Model):
+class Support(Model):
     """One "+1" from one participant on one post."""
 
     __tablename__ = "supports"
@@ -189,7 +196,7 @@ class Support(db.Model):
     post: so.Mapped[Post] = so.relationship(back_populates="supports")
 
 
-class Dot(db.Model):
+class Dot(Model):
     """One dot a participant placed on a post while prioritising (several may go on one)."""
 
     __tablename__ = "dots"
@@ -206,7 +213,7 @@ class Dot(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
-class Report(db.Model):
+class Report(Model):
     """A participant's report of a post, with a reason; one per person per post."""
 
     __tablename__ = "reports"
@@ -231,7 +238,7 @@ class Report(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A reply on a post."""
 
     __tablename__ = "comments"
@@ -254,7 +261,7 @@ class Comment(db.Model):
     author: so.Mapped[Participant] = so.relationship()
 
 
-class Link(db.Model):
+class Link(Model):
     """ "I can help": a person, with one of their offers or just themselves, on an idea or need."""
 
     __tablename__ = "links"
@@ -289,7 +296,7 @@ class Link(db.Model):
     helper: so.Mapped[Participant] = so.relationship()
 
 
-class Group(db.Model):
+class Group(Model):
     """People who said "I'm in" to an idea: a coordinator, members, linked offers, a thread."""
 
     __tablename__ = "groups"
@@ -319,7 +326,7 @@ class Group(db.Model):
     )
 
 
-class GroupMember(db.Model):
+class GroupMember(Model):
     """One person in one group."""
 
     __tablename__ = "group_members"
@@ -337,7 +344,7 @@ class GroupMember(db.Model):
     participant: so.Mapped[Participant] = so.relationship()
 
 
-class GroupMessage(db.Model):
+class GroupMessage(Model):
     """A message in a group's thread."""
 
     __tablename__ = "group_messages"
@@ -359,7 +366,7 @@ class GroupMessage(db.Model):
     author: so.Mapped[Participant] = so.relationship()
 
 
-class ModerationAction(db.Model):
+class ModerationAction(Model):
     """One facilitator action, kept for accountability: who, what, to what, why, when."""
 
     __tablename__ = "moderation_actions"
@@ -401,7 +408,7 @@ ASKS = ("money", "building_or_land", "permission", "officer_time", "other")
 PENCE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     """An idea promoted by its group into the council's process, and the council's answer.
 
     Plain-words fields as the guided form asks them; money in pence (GBP).
@@ -476,7 +483,7 @@ class Proposal(db.Model):
     )
 
 
-class ProposalTransition(db.Model):
+class ProposalTransition(Model):
     """One step in a proposal's life: from, to, who, when, and a note."""
 
     __tablename__ = "proposal_transitions"
@@ -495,7 +502,7 @@ class ProposalTransition(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
-class OfficerToken(db.Model):
+class OfficerToken(Model):
     """A council officer's API token (created with ``flask board officer-token NAME``)."""
 
     __tablename__ = "officer_tokens"
@@ -508,7 +515,7 @@ class OfficerToken(db.Model):
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
 
-class WebhookDelivery(db.Model):
+class WebhookDelivery(Model):
     """The webhook outbox: one signed POST to the council, written with the change it reports.
 
     Sent by a background task, retried with backoff until delivered; at least once, with
@@ -541,7 +548,7 @@ class WebhookDelivery(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
-class BoardEvent(db.Model):
+class BoardEvent(Model):
     """One entry in a board's event log; seq increases by one per board with no gaps.
 
     A private event (about a post waiting for approval, say) is seen in full only by the
@@ -564,7 +571,7 @@ class BoardEvent(db.Model):
     private_group_id: so.Mapped[int | None]
 
 
-class Operation(db.Model):
+class Operation(Model):
     """A client write already carried out, keyed by the client's op id, with its result."""
 
     __tablename__ = "operations"

@@ -119,12 +119,12 @@ def suggest_offers(actor: Actor, post_id: int) -> list[dict[str, Any]]:
                 open_clause(),
             ),
         )
-        ranked = []
+        ranked: list[dict[str, Any]] = []
         for offer in offers:
             if offer.id in linked:
                 continue
             shared = sorted(wanted & terms(offer.title, offer.body, offer.availability))
-            same_tag = bool(target.tag and offer.tag) and offer.tag.lower() == target.tag.lower()
+            same_tag = bool(target.tag and offer.tag and offer.tag.lower() == target.tag.lower())
             score = WORD_WEIGHT * len(shared) + TAG_WEIGHT * same_tag
             if score == 0:
                 continue

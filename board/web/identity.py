@@ -51,10 +51,10 @@ def bearer_token() -> str | None:
 def current_actor(code: str, token: str | None = None) -> Actor:
     """The caller on board ``code``: by token when one is given, else by cookie."""
     if token:
-        return identify(db.session, code, token)
+        return identify(db.session(), code, token)
     participant_id = remembered_id(code)
     if participant_id is None:
         # Look the board up first, so an unknown code says so rather than "join first".
-        identify(db.session, code, None)
+        identify(db.session(), code, None)
         raise not_joined()
-    return identify_by_id(db.session, code, participant_id)
+    return identify_by_id(db.session(), code, participant_id)
