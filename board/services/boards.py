@@ -16,10 +16,8 @@ from board.errors import BoardError, access_revoked, not_joined
 from board.models import (
     Board,
     BoardEvent,
-    Comment,
     Group,
     GroupMember,
-    Link,
     Participant,
     Post,
     Proposal,
@@ -35,6 +33,7 @@ from board.outputs import (
     session_out,
 )
 from board.services import Actor
+from board.services.loading import post_loading
 from board.services.rules import can_see, is_staff
 from board.storage import read_snapshot, write_transaction
 
@@ -194,15 +193,7 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             sa.select(Post)
             .where(Post.board_id == board.id)
             .order_by(Post.id)
-            .options(
-                so.selectinload(Post.author),
-                so.selectinload(Post.supports),
-                so.selectinload(Post.comments).selectinload(Comment.author),
-                so.selectinload(Post.help_links).selectinload(Link.offer).selectinload(Post.author),
-                so.selectinload(Post.help_links).selectinload(Link.helper),
-                so.selectinload(Post.group).selectinload(Group.members),
-                so.selectinload(Post.dots),
-            )
+            .options(*post_loading())
         ).all()
         groups = session.scalars(
             sa.select(Group)

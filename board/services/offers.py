@@ -16,9 +16,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from board.errors import BoardError
-from board.models import Comment, Group, Link, Post
+from board.models import Link, Post
 from board.outputs import post_out
 from board.services import Actor
+from board.services.loading import post_loading
 from board.services.rules import is_open, open_clause
 from board.storage import read_snapshot
 
@@ -147,14 +148,4 @@ def suggest_offers(actor: Actor, post_id: int) -> list[dict[str, Any]]:
 
 
 def _loaded(session: so.Session, query: Any) -> list[Post]:
-    return list(
-        session.scalars(
-            query.options(
-                so.selectinload(Post.author),
-                so.selectinload(Post.supports),
-                so.selectinload(Post.comments).selectinload(Comment.author),
-                so.selectinload(Post.help_links),
-                so.selectinload(Post.group).selectinload(Group.members),
-            )
-        )
-    )
+    return list(session.scalars(query.options(*post_loading())))

@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 from board.models import Board, Dot, Group, Link, Participant, Post, Support
 from board.outputs import participant_out, session_out
 from board.services import Actor
+from board.services.loading import post_loading
 from board.services.rules import open_clause, require_facilitator
 from board.storage import read_snapshot
 
@@ -28,14 +29,7 @@ def results(actor: Actor) -> dict[str, Any]:
             sa.select(Post)
             .where(Post.board_id == board.id, open_clause())
             .order_by(Post.id)
-            .options(
-                so.selectinload(Post.author),
-                so.selectinload(Post.supports),
-                so.selectinload(Post.dots),
-                so.selectinload(Post.comments),
-                so.selectinload(Post.help_links),
-                so.selectinload(Post.group).selectinload(Group.members),
-            )
+            .options(*post_loading())
         ).all()
         hidden = board.dots_hidden
 
