@@ -89,8 +89,8 @@ def read_json(raw: str | bytes) -> Any:
 
 @dataclass(frozen=True)
 class Nullable:
-    """Null, or what ``rule`` accepts (any other field refuses null, and a blank that
-    ``rule`` reads as none)."""
+    """Null, or what ``rule`` accepts. A field without it refuses null, and a blank that
+    its rule reads as none."""
 
     rule: Any
 
@@ -174,9 +174,9 @@ class TokenHash:
         return value
 
 
-def _column(column: Any, least: int = 0, multiline: bool = False) -> Text:
+def _column(column: Any, least: int = 0, **options: Any) -> Text:
     """Text up to a column's length, for what no input names a limit for."""
-    return Text(least, int(column.type.length), multiline=multiline)
+    return Text(least, int(column.type.length), **options)
 
 
 # Each table's fields but ids and references -----------------------------------------------
@@ -210,9 +210,7 @@ BOARD = {
     "timer_seconds": Nullable(TIMER["seconds"]),
 }
 PARTICIPANT = {
-    "display_name": Nullable(
-        Text(1, int(Participant.__table__.c.display_name.type.length), blank_is_none=True)
-    ),
+    "display_name": Nullable(_column(Participant.display_name, least=1, blank_is_none=True)),
     "anonymous": Flag(),
     "role": Choice(ROLES),
     "token_hash": TokenHash(),
@@ -239,14 +237,14 @@ MARK = {"created_at": MOMENT}
 REPORT = {**MARK, "reason": Choice(REPORT_REASONS)}
 COMMENT = {"body": NEW_COMMENT["body"], "created_at": MOMENT}
 GROUP = {
-    "name": _column(Group.__table__.c.name, least=1),
+    "name": _column(Group.name, least=1),
     "created_at": MOMENT,
     "closed_at": Nullable(MOMENT),
 }
 MEMBER = {"joined_at": MOMENT, "named_in_proposal": Added(Flag(), default=False)}
 MESSAGE = {"body": MESSAGE_INPUT["body"], "created_at": MOMENT}
 PROPOSAL = {
-    "reference": _column(Proposal.__table__.c.reference, least=1),
+    "reference": _column(Proposal.reference, least=1),
     "state": Choice(PROPOSAL_STATES),
     "title": PROPOSAL_EDIT["title"],
     **{
@@ -283,15 +281,15 @@ PROPOSAL = {
 TRANSITION = {
     "from_state": Nullable(Choice(PROPOSAL_STATES)),
     "to_state": Choice(PROPOSAL_STATES),
-    "actor": _column(ProposalTransition.__table__.c.actor, least=1),
+    "actor": _column(ProposalTransition.actor, least=1),
     "actor_kind": Choice(ACTOR_KINDS),
     "note": PROPOSAL_MOVE["note"],
     "created_at": MOMENT,
 }
 LOG = {
-    "action": _column(ModerationAction.__table__.c.action, least=1),
-    "reason": Nullable(_column(ModerationAction.__table__.c.reason)),
-    "note": _column(ModerationAction.__table__.c.note, multiline=True),
+    "action": _column(ModerationAction.action, least=1),
+    "reason": Nullable(_column(ModerationAction.reason)),
+    "note": _column(ModerationAction.note, multiline=True),
     "created_at": MOMENT,
     # Plain ids, not references: a log entry outlives its post.
     "post_id": Nullable(ID),
