@@ -4,7 +4,7 @@ Each field is parsed with the rule live input uses for it (``board.inputs``: the
 limits, the same trimming, the same words when it is wrong), so a board file holds nothing
 the board's own forms would refuse. A few rules only a file needs live here: ids and
 references between rows, times, stored token hashes, dates exactly as stored, and refusing
-control characters (live input strips them; a file that has them was not written by us).
+control characters (live input strips them; a file holding them was not written by a board).
 A problem raises ``invalid_import`` naming where it is: ``posts[3].title``.
 """
 
