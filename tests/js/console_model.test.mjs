@@ -140,9 +140,18 @@ describe("a post's lines", () => {
       postCounts(state, idea),
       "supporters_count_other(2) · dot_count_other(3) · comments_count_one(1)",
     );
-    assert.equal(postCounts(state, post({ id: 2, kind: "skill", support_count: 1 })), "supporters_count_one(1)");
-    const hidden = applyEvent(state, event(11, "session.changed", { session: { dots_hidden: true } }));
-    assert.equal(postCounts(hidden, post({ id: 3, kind: "need" })), "supporters_count_other(0) · dots_hidden_from_others");
+    assert.equal(
+      postCounts(state, post({ id: 2, kind: "skill", support_count: 1 })),
+      "supporters_count_one(1)",
+    );
+    const hidden = applyEvent(
+      state,
+      event(11, "session.changed", { session: { dots_hidden: true } }),
+    );
+    assert.equal(
+      postCounts(hidden, post({ id: 3, kind: "need" })),
+      "supporters_count_other(0) · dots_hidden_from_others",
+    );
   });
 
   test("author line: by the author, or entered for someone; the time when there is one", () => {
@@ -163,8 +172,16 @@ describe("the session's switches and the timer", () => {
       state: "premoderation_off_state",
       action: "premoderation_turn_on",
     });
-    assert.deepEqual(words.silent, { on: true, state: "silent_on_state_other(0)", action: "reveal_all" });
-    assert.deepEqual(words.dots_hidden, { on: false, state: "dots_shown_state", action: "hide_dots" });
+    assert.deepEqual(words.silent, {
+      on: true,
+      state: "silent_on_state_other(0)",
+      action: "reveal_all",
+    });
+    assert.deepEqual(words.dots_hidden, {
+      on: false,
+      state: "dots_shown_state",
+      action: "hide_dots",
+    });
   });
 
   test("what is said once a switch has been turned", () => {

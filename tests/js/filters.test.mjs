@@ -57,16 +57,25 @@ describe("shows", () => {
 
 describe("arrange", () => {
   test("newest first, pinned on top", () => {
-    assert.deepEqual(ids(arrange(POSTS, { kind: null, tag: null, sort: "newest" })), [3, 5, 4, 2, 1]);
+    assert.deepEqual(
+      ids(arrange(POSTS, { kind: null, tag: null, sort: "newest" })),
+      [3, 5, 4, 2, 1],
+    );
   });
 
   test("most supported, then newest, pinned on top", () => {
-    assert.deepEqual(ids(arrange(POSTS, { kind: null, tag: null, sort: "supported" })), [3, 4, 1, 2, 5]);
+    assert.deepEqual(
+      ids(arrange(POSTS, { kind: null, tag: null, sort: "supported" })),
+      [3, 4, 1, 2, 5],
+    );
   });
 
   test("filters before ordering, and leaves its input alone", () => {
     const input = [...POSTS];
-    assert.deepEqual(ids(arrange(input, { kind: "idea", tag: null, sort: "supported" })), [3, 1, 5]);
+    assert.deepEqual(
+      ids(arrange(input, { kind: "idea", tag: null, sort: "supported" })),
+      [3, 1, 5],
+    );
     assert.deepEqual(ids(arrange(input, { kind: null, tag: "parks", sort: "newest" })), [2, 1]);
     assert.deepEqual(ids(input), [1, 2, 3, 4, 5]);
   });
@@ -76,11 +85,17 @@ describe("addressFor", () => {
   const location = { pathname: "/b/ABCDEF", hash: "#post-3" };
 
   test("leaves out empty filters and the default sort, keeps the hash", () => {
-    assert.equal(addressFor({ kind: null, tag: null, sort: "newest" }, location), "/b/ABCDEF#post-3");
+    assert.equal(
+      addressFor({ kind: null, tag: null, sort: "newest" }, location),
+      "/b/ABCDEF#post-3",
+    );
     assert.equal(
       addressFor({ kind: "idea", tag: "parks & play", sort: "supported" }, location),
       "/b/ABCDEF?kind=idea&tag=parks+%26+play&sort=supported#post-3",
     );
-    assert.equal(addressFor({ kind: null, tag: null, sort: "supported" }, { pathname: "/b/X", hash: "" }), "/b/X?sort=supported");
+    assert.equal(
+      addressFor({ kind: null, tag: null, sort: "supported" }, { pathname: "/b/X", hash: "" }),
+      "/b/X?sort=supported",
+    );
   });
 });

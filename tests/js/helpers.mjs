@@ -61,14 +61,20 @@ export function deepFreeze(value, seen = new Set()) {
       deepFreeze(k, seen);
       deepFreeze(v, seen);
     }
-    value.set = value.delete = value.clear = () => {
-      throw new TypeError("frozen Map changed");
-    };
+    value.set =
+      value.delete =
+      value.clear =
+        () => {
+          throw new TypeError("frozen Map changed");
+        };
   } else if (value instanceof Set) {
     for (const v of value) deepFreeze(v, seen);
-    value.add = value.delete = value.clear = () => {
-      throw new TypeError("frozen Set changed");
-    };
+    value.add =
+      value.delete =
+      value.clear =
+        () => {
+          throw new TypeError("frozen Set changed");
+        };
   } else {
     for (const v of Object.values(value)) deepFreeze(v, seen);
   }

@@ -13,7 +13,13 @@ describe("t and tn", () => {
       documentElement: { lang: "fr" },
       getElementById: (id) =>
         id === "i18n"
-          ? { textContent: JSON.stringify({ hello: "Bonjour {name}", n_one: "{count} idée", n_other: "{count} idées" }) }
+          ? {
+              textContent: JSON.stringify({
+                hello: "Bonjour {name}",
+                n_one: "{count} idée",
+                n_other: "{count} idées",
+              }),
+            }
           : null,
     };
     try {
@@ -80,12 +86,18 @@ describe("moderation words", () => {
       summaryText({ hidden: 2, by_reason: { spam: 1, "off-topic": 1 } }),
       "2 posts hidden by facilitators: 1 off-topic, 1 spam",
     );
-    assert.equal(summaryText({ hidden: 1, by_reason: { spam: 1 } }), "1 post hidden by facilitators: 1 spam");
+    assert.equal(
+      summaryText({ hidden: 1, by_reason: { spam: 1 } }),
+      "1 post hidden by facilitators: 1 spam",
+    );
   });
 
   test("a reason without words of its own, and a count without reasons", () => {
     useStrings(STRINGS);
-    assert.equal(summaryText({ hidden: 2, by_reason: { rude: 2, spam: 0 } }), "2 posts hidden by facilitators: 2 rude");
+    assert.equal(
+      summaryText({ hidden: 2, by_reason: { rude: 2, spam: 0 } }),
+      "2 posts hidden by facilitators: 2 rude",
+    );
     assert.equal(summaryText({ hidden: 3, by_reason: {} }), "3 posts hidden by facilitators");
   });
 });

@@ -100,7 +100,10 @@ describe("BoardConnection ordering", () => {
   test("applies the catch-up's events in order, then live ones", () => {
     const { socket, connection, applied } = connected(10, [event(11, "a"), event(12, "b")]);
     socket.push("event", event(13, "c"));
-    assert.deepEqual(applied.map((e) => e.seq), [11, 12, 13]);
+    assert.deepEqual(
+      applied.map((e) => e.seq),
+      [11, 12, 13],
+    );
     assert.equal(connection.lastSeq, 13);
   });
 
@@ -109,14 +112,20 @@ describe("BoardConnection ordering", () => {
     socket.push("event", event(11, "post.created"));
     socket.push("event", event(11, "post.created"));
     socket.push("event", event(9, "post.created"));
-    assert.deepEqual(applied.map((e) => e.seq), [11]);
+    assert.deepEqual(
+      applied.map((e) => e.seq),
+      [11],
+    );
   });
 
   test("the full event and then its redacted copy: the full one is applied", () => {
     const { socket, applied } = connected(10);
     socket.push("event", event(11, "post.created"));
     socket.push("event", event(11, "private"));
-    assert.deepEqual(applied.map((e) => e.type), ["post.created"]);
+    assert.deepEqual(
+      applied.map((e) => e.type),
+      ["post.created"],
+    );
   });
 
   test("a gap is kept back and asked for with since = last; the answer fills it in order", () => {
@@ -127,7 +136,10 @@ describe("BoardConnection ordering", () => {
     assert.equal(asks.length, 2);
     assert.deepEqual(asks[1].payload, { board: "ABCDEF", since: 10 });
     socket.answer("subscribe", { ok: true, data: { events: [event(11, "a"), event(12, "b")] } });
-    assert.deepEqual(applied.map((e) => e.seq), [11, 12, 13]);
+    assert.deepEqual(
+      applied.map((e) => e.seq),
+      [11, 12, 13],
+    );
   });
 
   test("an early private copy does not push out the full event kept for its seq", () => {
@@ -135,7 +147,10 @@ describe("BoardConnection ordering", () => {
     socket.push("event", event(12, "post.created"));
     socket.push("event", event(12, "private"));
     socket.answer("subscribe", { ok: true, data: { events: [event(11, "a")] } });
-    assert.deepEqual(applied.map((e) => e.type), ["a", "post.created"]);
+    assert.deepEqual(
+      applied.map((e) => e.type),
+      ["a", "post.created"],
+    );
   });
 
   test("events for another board, or without a seq, are dropped", () => {
@@ -189,7 +204,11 @@ describe("BoardConnection ordering", () => {
 describe("BoardConnection writes", () => {
   test("a write waits for the subscription, then goes out with the board and an op id", async () => {
     const socket = new FakeSocket();
-    const connection = new BoardConnection({ board: "ABCDEF", seq: 0, socketFactory: () => socket }).start();
+    const connection = new BoardConnection({
+      board: "ABCDEF",
+      seq: 0,
+      socketFactory: () => socket,
+    }).start();
     const write = connection.send("post.create", { title: "Bench" });
     assert.equal(connection.pending, 1);
     assert.equal(socket.emitted("post.create").length, 0);
@@ -234,9 +253,15 @@ describe("BoardConnection writes", () => {
     const { socket, connection } = connected(10);
     connection.send("a.one", {});
     connection.send("a.two", {});
-    assert.deepEqual(socket.sent.filter((s) => s.name.startsWith("a.")).map((s) => s.name), ["a.one"]);
+    assert.deepEqual(
+      socket.sent.filter((s) => s.name.startsWith("a.")).map((s) => s.name),
+      ["a.one"],
+    );
     socket.answer("a.one", { ok: true, data: {} });
-    assert.deepEqual(socket.sent.filter((s) => s.name.startsWith("a.")).map((s) => s.name), ["a.one", "a.two"]);
+    assert.deepEqual(
+      socket.sent.filter((s) => s.name.startsWith("a.")).map((s) => s.name),
+      ["a.one", "a.two"],
+    );
   });
 });
 

@@ -22,7 +22,14 @@ describe("worthRetrying", () => {
     assert.equal(worthRetrying({ code: "internal" }), true);
   });
   test("a refusal by the session or the rules is final", () => {
-    for (const code of ["board_locked", "board_closed", "posting_paused", "muted", "slow_down", "invalid"]) {
+    for (const code of [
+      "board_locked",
+      "board_closed",
+      "posting_paused",
+      "muted",
+      "slow_down",
+      "invalid",
+    ]) {
       assert.equal(worthRetrying({ code }), false, code);
     }
   });
@@ -33,7 +40,12 @@ describe("Outbox storage", () => {
     const storage = new FakeStorage();
     withStorage(storage, () => {
       const box = new Outbox("ABCDEF", ME);
-      box.add({ op_id: "a", name: "post.create", payload: { board: "ABCDEF", op_id: "a", title: "Bench" }, at: 5 });
+      box.add({
+        op_id: "a",
+        name: "post.create",
+        payload: { board: "ABCDEF", op_id: "a", title: "Bench" },
+        at: 5,
+      });
       box.add({ op_id: "b", name: "support.toggle", payload: { post_id: 3 }, before: false });
       assert.deepEqual(
         box.list().map((o) => o.op_id),
@@ -45,7 +57,10 @@ describe("Outbox storage", () => {
       assert.deepEqual(new Outbox("ABCDEF", 2).list(), []);
       assert.deepEqual(new Outbox("XYZXYZ", ME).list(), []);
       // A reload reads the same writes back.
-      assert.deepEqual(new Outbox("ABCDEF", ME).list().map((o) => o.op_id), ["a", "b"]);
+      assert.deepEqual(
+        new Outbox("ABCDEF", ME).list().map((o) => o.op_id),
+        ["a", "b"],
+      );
       const stored = JSON.parse(storage.getItem("common-ground:outbox:ABCDEF:1"));
       assert.equal(stored.v, 1);
     });
@@ -58,9 +73,15 @@ describe("Outbox storage", () => {
       box.add({ op_id: "a", name: "x", payload: {} });
       box.add({ op_id: "b", name: "y", payload: {} });
       box.remove("a");
-      assert.deepEqual(box.list().map((o) => o.op_id), ["b"]);
+      assert.deepEqual(
+        box.list().map((o) => o.op_id),
+        ["b"],
+      );
       box.remove("nope");
-      assert.deepEqual(box.list().map((o) => o.op_id), ["b"]);
+      assert.deepEqual(
+        box.list().map((o) => o.op_id),
+        ["b"],
+      );
       box.remove("b");
       assert.equal(storage.getItem("common-ground:outbox:ABCDEF:1"), null);
     });
@@ -68,7 +89,11 @@ describe("Outbox storage", () => {
 
   test("a stored outbox of another version, or broken, is ignored", () => {
     const key = "common-ground:outbox:ABCDEF:1";
-    for (const value of [JSON.stringify({ v: 2, ops: [{ op_id: "a" }] }), JSON.stringify({ v: 1 }), "[]"]) {
+    for (const value of [
+      JSON.stringify({ v: 2, ops: [{ op_id: "a" }] }),
+      JSON.stringify({ v: 1 }),
+      "[]",
+    ]) {
       withStorage(new FakeStorage({ [key]: value }), () => {
         assert.deepEqual(new Outbox("ABCDEF", ME).list(), [], value);
       });
@@ -80,9 +105,15 @@ describe("Outbox storage", () => {
       const box = new Outbox("ABCDEF", ME);
       box.add({ op_id: "a", name: "x", payload: {} });
       box.add({ op_id: "b", name: "y", payload: {} });
-      assert.deepEqual(box.list().map((o) => o.op_id), ["a", "b"]);
+      assert.deepEqual(
+        box.list().map((o) => o.op_id),
+        ["a", "b"],
+      );
       box.remove("a");
-      assert.deepEqual(box.list().map((o) => o.op_id), ["b"]);
+      assert.deepEqual(
+        box.list().map((o) => o.op_id),
+        ["b"],
+      );
     });
   });
 });
@@ -90,7 +121,9 @@ describe("Outbox storage", () => {
 describe("newestIds", () => {
   test("the highest post and comment ids", () => {
     const state = fromSnapshot(
-      snapshot({ posts: [post({ id: 4, comments: [{ id: 9 }] }), post({ id: 7, comments: [{ id: 2 }] })] }),
+      snapshot({
+        posts: [post({ id: 4, comments: [{ id: 9 }] }), post({ id: 7, comments: [{ id: 2 }] })],
+      }),
     );
     assert.deepEqual(newestIds(state), { post: 7, comment: 9 });
     assert.deepEqual(newestIds(fromSnapshot(snapshot())), { post: 0, comment: 0 });
@@ -117,31 +150,55 @@ describe("pendingView", () => {
 
   test("its event came before its ack: the real post is shown, not both", () => {
     const state = fromSnapshot(
-      snapshot({ posts: [post({ id: 1 }), post({ id: 3, title: "Bench  by the pond ", author: { id: ME } })] }),
+      snapshot({
+        posts: [post({ id: 1 }), post({ id: 3, title: "Bench  by the pond ", author: { id: ME } })],
+      }),
     );
-    const create = op("post.create", { kind: "idea", title: "Bench by the pond" }, { after: { post: 1 } });
+    const create = op(
+      "post.create",
+      { kind: "idea", title: "Bench by the pond" },
+      { after: { post: 1 } },
+    );
     assert.deepEqual(pendingView([create], state, ME).creates, []);
     // Someone else's post saying the same, or one older than the write, is not it.
-    const older = op("post.create", { kind: "idea", title: "Bench by the pond" }, { after: { post: 3 } });
+    const older = op(
+      "post.create",
+      { kind: "idea", title: "Bench by the pond" },
+      { after: { post: 3 } },
+    );
     assert.deepEqual(pendingView([older], state, ME).creates, [older]);
     assert.deepEqual(pendingView([create], state, 2).creates, [create]);
     // Two writes saying the same claim one post each.
-    const twice = op("post.create", { kind: "idea", title: "Bench by the pond" }, { after: { post: 1 } });
+    const twice = op(
+      "post.create",
+      { kind: "idea", title: "Bench by the pond" },
+      { after: { post: 1 } },
+    );
     assert.deepEqual(pendingView([create, twice], state, ME).creates, [twice]);
   });
 
   test("an acked post stays pending until its event has been applied", () => {
-    const acked = op("post.create", { kind: "idea", title: "Bench" }, { result: { post: { id: 9 } } });
+    const acked = op(
+      "post.create",
+      { kind: "idea", title: "Bench" },
+      { result: { post: { id: 9 } } },
+    );
     assert.deepEqual(pendingView([acked], base(), ME).creates, [acked]);
     const withIt = fromSnapshot(snapshot({ posts: [post({ id: 9, title: "Bench" })] }));
     assert.deepEqual(pendingView([acked], withIt, ME).creates, []);
   });
 
   test("a comment is Sending… until it is on the post", () => {
-    const comment = op("comment.create", { post_id: 2, body: "new one" }, { after: { comment: 20 } });
+    const comment = op(
+      "comment.create",
+      { post_id: 2, body: "new one" },
+      { after: { comment: 20 } },
+    );
     assert.deepEqual(pendingView([comment], base(), ME).posts.get(2).comments, [comment]);
     const arrived = fromSnapshot(
-      snapshot({ posts: [post({ id: 2, comments: [{ id: 21, body: "new one", author: { id: ME } }] })] }),
+      snapshot({
+        posts: [post({ id: 2, comments: [{ id: 21, body: "new one", author: { id: ME } }] })],
+      }),
     );
     assert.equal(pendingView([comment], arrived, ME).posts.get(2), undefined);
     const onGone = op("comment.create", { post_id: 99, body: "x" });
@@ -153,7 +210,11 @@ describe("pendingView", () => {
     assert.equal(pendingView([tap], base(), ME).posts.get(1).supported, true);
     const untap = op("support.toggle", { post_id: 1 }, { before: true });
     assert.equal(pendingView([tap, untap], base(), ME).posts.get(1).supported, false);
-    const acked = op("support.toggle", { post_id: 1 }, { before: true, result: { supported: true } });
+    const acked = op(
+      "support.toggle",
+      { post_id: 1 },
+      { before: true, result: { supported: true } },
+    );
     assert.equal(pendingView([acked], base(), ME).posts.get(1).supported, true);
   });
 

@@ -83,14 +83,23 @@ describe("fromSnapshot", () => {
   });
 
   test("a merged duplicate is not on the board but remembered", () => {
-    const state = fromSnapshot(snapshot({ posts: [post({ id: 1 }), post({ id: 2, merged_into_id: 1 })] }));
+    const state = fromSnapshot(
+      snapshot({ posts: [post({ id: 1 }), post({ id: 2, merged_into_id: 1 })] }),
+    );
     assert.deepEqual([...state.posts.keys()], [1]);
     assert.equal(state.merged.get(2), 1);
   });
 
   test("the moderation summary reflects the snapshot's seq", () => {
-    const state = fromSnapshot(snapshot({ seq: 7, moderation: { hidden: 2, by_reason: { spam: 2 } } }));
-    assert.deepEqual(state.moderation, { hidden: 2, by_reason: { spam: 2 }, seq: 7, unsure: false });
+    const state = fromSnapshot(
+      snapshot({ seq: 7, moderation: { hidden: 2, by_reason: { spam: 2 } } }),
+    );
+    assert.deepEqual(state.moderation, {
+      hidden: 2,
+      by_reason: { spam: 2 },
+      seq: 7,
+      unsure: false,
+    });
   });
 
   test("server_time sets the clock offset", () => {
@@ -154,7 +163,13 @@ describe("applyEvent", () => {
         groups: [{ id: 5, idea_id: 1, offers: [link], member_ids: [] }],
       }),
     );
-    const offer = post({ id: 2, kind: "skill", title: "Carpentry", tag: "wood", availability: "weekends" });
+    const offer = post({
+      id: 2,
+      kind: "skill",
+      title: "Carpentry",
+      tag: "wood",
+      availability: "weekends",
+    });
     const next = run(state, event(11, "post.updated", { post: offer }));
     assert.equal(next.posts.get(1).helpers[0].offer.title, "Carpentry");
     assert.equal(next.posts.get(1).helpers[0].offer.availability, "weekends");
@@ -184,12 +199,20 @@ describe("applyEvent", () => {
     const state = fromSnapshot(snapshot({ posts: [post({ id: 1 })] }));
     const next = run(state, event(11, "post.hidden", { post_id: 1, reason: "spam" }));
     assert.ok(!next.posts.has(1));
-    assert.deepEqual(next.moderation, { hidden: 1, by_reason: { spam: 1 }, seq: 11, unsure: false });
+    assert.deepEqual(next.moderation, {
+      hidden: 1,
+      by_reason: { spam: 1 },
+      seq: 11,
+      unsure: false,
+    });
   });
 
   test("post.hidden stays on a facilitator's board, marked hidden", () => {
     const state = facilitatorState({ posts: [post({ id: 1 })] });
-    const next = run(state, event(11, "post.hidden", { post_id: 1, reason: "spam" }, "2024-05-01T10:05:00Z"));
+    const next = run(
+      state,
+      event(11, "post.hidden", { post_id: 1, reason: "spam" }, "2024-05-01T10:05:00Z"),
+    );
     assert.deepEqual(next.posts.get(1).hidden, { reason: "spam", at: "2024-05-01T10:05:00Z" });
     assert.equal(isOpen(next.posts.get(1)), false);
   });
@@ -266,11 +289,17 @@ describe("applyEvent", () => {
 
   test("support.changed sets the count and the supporters, sorted, once each", () => {
     const state = fromSnapshot(snapshot({ posts: [post({ id: 1, supporter_ids: [5] })] }));
-    let next = run(state, event(11, "support.changed", { post_id: 1, participant_id: 2, supported: true, count: 2 }));
+    let next = run(
+      state,
+      event(11, "support.changed", { post_id: 1, participant_id: 2, supported: true, count: 2 }),
+    );
     assert.deepEqual(next.posts.get(1).supporter_ids, [2, 5]);
     assert.equal(next.posts.get(1).support_count, 2);
     assert.ok(supportedBy(next.posts.get(1), 2));
-    next = run(next, event(12, "support.changed", { post_id: 1, participant_id: 5, supported: false, count: 1 }));
+    next = run(
+      next,
+      event(12, "support.changed", { post_id: 1, participant_id: 5, supported: false, count: 1 }),
+    );
     assert.deepEqual(next.posts.get(1).supporter_ids, [2]);
     assert.ok(!supportedBy(next.posts.get(1), 5));
   });
@@ -278,13 +307,20 @@ describe("applyEvent", () => {
   test("comment.created appends once, even when the comment is already there", () => {
     const state = fromSnapshot(snapshot({ posts: [post({ id: 1 })] }));
     const comment = { id: 40, post_id: 1, body: "Yes!", author: { id: 2, name: "Bo" } };
-    const next = run(state, event(11, "comment.created", { comment }), event(12, "comment.created", { comment }));
+    const next = run(
+      state,
+      event(11, "comment.created", { comment }),
+      event(12, "comment.created", { comment }),
+    );
     assert.deepEqual(next.posts.get(1).comments, [comment]);
   });
 
   test("link.created and link.removed, on the post and its group, idempotently", () => {
     const state = fromSnapshot(
-      snapshot({ posts: [post({ id: 1 })], groups: [{ id: 5, idea_id: 1, offers: [], member_ids: [] }] }),
+      snapshot({
+        posts: [post({ id: 1 })],
+        groups: [{ id: 5, idea_id: 1, offers: [], member_ids: [] }],
+      }),
     );
     const link = { id: 30, target_id: 1, helper: { id: 2 }, offer: null };
     let next = run(state, event(11, "link.created", { link }), event(12, "link.created", { link }));
@@ -320,9 +356,14 @@ describe("applyEvent", () => {
   test("a member who goes anonymous leaves the named list and counts as anonymous", () => {
     const ann = { id: 1, name: "Ann", anonymous: false };
     const state = fromSnapshot(
-      snapshot({ groups: [{ id: 5, idea_id: 2, member_ids: [1], members: [ann], anonymous_members: 0 }] }),
+      snapshot({
+        groups: [{ id: 5, idea_id: 2, member_ids: [1], members: [ann], anonymous_members: 0 }],
+      }),
     );
-    const next = run(state, event(11, "participant.renamed", { participant: { id: 1, name: null, anonymous: true } }));
+    const next = run(
+      state,
+      event(11, "participant.renamed", { participant: { id: 1, name: null, anonymous: true } }),
+    );
     assert.deepEqual(next.groups.get(5).members, []);
     assert.equal(next.groups.get(5).anonymous_members, 1);
   });
@@ -341,7 +382,11 @@ describe("applyEvent", () => {
     for (const type of types) {
       const next = run(state, event(11, type, { group }));
       assert.equal(next.groups.get(5), group, type);
-      assert.deepEqual(next.posts.get(1).group, { id: 5, name: "Benches", member_count: 2, closed: false }, type);
+      assert.deepEqual(
+        next.posts.get(1).group,
+        { id: 5, name: "Benches", member_count: 2, closed: false },
+        type,
+      );
       assert.equal(groupOf(next, next.posts.get(1)), group, type);
     }
     assert.ok(isMember(group, 2));
@@ -359,12 +404,17 @@ describe("applyEvent", () => {
       event(12, "group.message_posted", { message }),
       event(13, "group.message_posted", { message: { id: 3, group_id: 6, body: "elsewhere" } }),
     );
-    assert.deepEqual(next.threads.get(5).map((m) => m.id), [1, 2]);
+    assert.deepEqual(
+      next.threads.get(5).map((m) => m.id),
+      [1, 2],
+    );
     assert.ok(!next.threads.has(6));
   });
 
   test("post.approved replaces the waiting post; post.rejected marks it with why", () => {
-    const state = facilitatorState({ posts: [post({ id: 1, state: "pending" }), post({ id: 2, state: "pending" })] });
+    const state = facilitatorState({
+      posts: [post({ id: 1, state: "pending" }), post({ id: 2, state: "pending" })],
+    });
     const next = run(
       state,
       event(11, "post.approved", { post: post({ id: 1, state: "visible" }) }),
@@ -425,13 +475,24 @@ describe("applyEvent", () => {
   });
 
   test("post.pinned pins and unpins; pinned posts come first", () => {
-    const state = fromSnapshot(snapshot({ posts: [post({ id: 1 }), post({ id: 2 }), post({ id: 3 })] }));
+    const state = fromSnapshot(
+      snapshot({ posts: [post({ id: 1 }), post({ id: 2 }), post({ id: 3 })] }),
+    );
     const next = run(state, event(11, "post.pinned", { post_id: 1, pinned: true }));
-    assert.deepEqual(postsNewestFirst(next).map((p) => p.id), [1, 3, 2]);
-    assert.deepEqual(postsNewestFirst(state).map((p) => p.id), [3, 2, 1]);
+    assert.deepEqual(
+      postsNewestFirst(next).map((p) => p.id),
+      [1, 3, 2],
+    );
+    assert.deepEqual(
+      postsNewestFirst(state).map((p) => p.id),
+      [3, 2, 1],
+    );
     const unpinned = run(next, event(12, "post.pinned", { post_id: 1, pinned: false }));
     assert.equal(unpinned.posts.get(1).pinned, false);
-    assert.deepEqual(pinnedFirst([{ id: 1 }, { id: 2, pinned: true }]).map((p) => p.id), [2, 1]);
+    assert.deepEqual(
+      pinnedFirst([{ id: 1 }, { id: 2, pinned: true }]).map((p) => p.id),
+      [2, 1],
+    );
   });
 
   test("post.reported counts reports for facilitators only", () => {
@@ -452,14 +513,26 @@ describe("applyEvent", () => {
     const mine = fromSnapshot(snapshot());
     const muted = run(mine, event(11, "participant.muted", { participant_id: 1, muted: true }));
     assert.equal(muted.me.muted, true);
-    assert.equal(run(muted, event(12, "participant.muted", { participant_id: 1, muted: false })).me.muted, false);
-    assert.equal(run(mine, event(11, "participant.removed", { participant_id: 1 })).me.removed, true);
-    assert.equal(run(mine, event(11, "participant.removed", { participant_id: 2 })).me.removed, undefined);
+    assert.equal(
+      run(muted, event(12, "participant.muted", { participant_id: 1, muted: false })).me.muted,
+      false,
+    );
+    assert.equal(
+      run(mine, event(11, "participant.removed", { participant_id: 1 })).me.removed,
+      true,
+    );
+    assert.equal(
+      run(mine, event(11, "participant.removed", { participant_id: 2 })).me.removed,
+      undefined,
+    );
   });
 
   test("session.changed replaces the session; hiding dots blanks every count", () => {
     const state = fromSnapshot(snapshot({ posts: [post({ id: 1, dot_count: 4 })] }));
-    const next = run(state, event(11, "session.changed", { session: { phase: "prioritise", dots_hidden: true } }));
+    const next = run(
+      state,
+      event(11, "session.changed", { session: { phase: "prioritise", dots_hidden: true } }),
+    );
     assert.equal(next.session.phase, "prioritise");
     assert.equal(next.session.dot_budget, 3);
     assert.equal(next.posts.get(1).dot_count, null);
@@ -469,13 +542,19 @@ describe("applyEvent", () => {
   test("dots.changed: my dots and what I have spent, the post's total unless hidden", () => {
     const state = facilitatorState({ posts: [post({ id: 1 })] });
     const me = FACILITATOR.id;
-    let next = run(state, event(11, "dots.changed", { participant_id: me, post_id: 1, mine: 2, spent: 2, total: 5 }));
+    let next = run(
+      state,
+      event(11, "dots.changed", { participant_id: me, post_id: 1, mine: 2, spent: 2, total: 5 }),
+    );
     assert.equal(myDotsOn(next, 1), 2);
     assert.equal(next.dotsSpent, 2);
     assert.equal(dotsLeft(next), 1);
     assert.equal(next.posts.get(1).dot_count, 5);
     assert.equal(next.staff.dot_totals["1"], 5);
-    next = run(next, event(12, "dots.changed", { participant_id: me, post_id: 1, mine: 0, spent: 0, total: 3 }));
+    next = run(
+      next,
+      event(12, "dots.changed", { participant_id: me, post_id: 1, mine: 0, spent: 0, total: 3 }),
+    );
     assert.ok(!("1" in next.myDots));
     // Someone else's dots while they are hidden: only the facilitators' totals move.
     next = run(
@@ -489,7 +568,9 @@ describe("applyEvent", () => {
   });
 
   test("dots.revealed sets every post's count, 0 where none", () => {
-    const state = facilitatorState({ posts: [post({ id: 1, dot_count: null }), post({ id: 2, dot_count: null })] });
+    const state = facilitatorState({
+      posts: [post({ id: 1, dot_count: null }), post({ id: 2, dot_count: null })],
+    });
     const next = run(state, event(11, "dots.revealed", { totals: { 1: 6 } }));
     assert.equal(next.posts.get(1).dot_count, 6);
     assert.equal(next.posts.get(2).dot_count, 0);
@@ -497,13 +578,27 @@ describe("applyEvent", () => {
   });
 
   test("proposal.changed: the same proposal replaces itself; an older one does not win", () => {
-    const state = fromSnapshot(snapshot({ proposals: [{ id: 3, idea_id: 1, state: "submitted" }] }));
-    let next = run(state, event(11, "proposal.changed", { proposal: { id: 3, idea_id: 1, state: "decided" } }));
+    const state = fromSnapshot(
+      snapshot({ proposals: [{ id: 3, idea_id: 1, state: "submitted" }] }),
+    );
+    let next = run(
+      state,
+      event(11, "proposal.changed", { proposal: { id: 3, idea_id: 1, state: "decided" } }),
+    );
     assert.equal(next.proposals.get(1).state, "decided");
-    next = run(next, event(12, "proposal.changed", { proposal: { id: 2, idea_id: 1, state: "submitted" } }));
+    next = run(
+      next,
+      event(12, "proposal.changed", { proposal: { id: 2, idea_id: 1, state: "submitted" } }),
+    );
     assert.equal(next.proposals.get(1).id, 3);
-    next = run(next, event(13, "proposal.changed", { proposal: { id: 3, idea_id: 1, state: "withdrawn" } }));
-    next = run(next, event(14, "proposal.changed", { proposal: { id: 5, idea_id: 1, state: "draft" } }));
+    next = run(
+      next,
+      event(13, "proposal.changed", { proposal: { id: 3, idea_id: 1, state: "withdrawn" } }),
+    );
+    next = run(
+      next,
+      event(14, "proposal.changed", { proposal: { id: 5, idea_id: 1, state: "draft" } }),
+    );
     assert.equal(next.proposals.get(1).id, 5);
   });
 });
@@ -519,7 +614,10 @@ describe("what the page may show", () => {
     const outsider = fromSnapshot(snapshot({ ...snap, me: { id: 2, role: "participant" } }));
     assert.equal(shownProposal(outsider, 1), null);
     assert.equal(shownProposal(facilitatorState(snap), 1).id, 3);
-    const submitted = { ...snap, proposals: [{ id: 3, idea_id: 1, group_id: 5, state: "submitted" }] };
+    const submitted = {
+      ...snap,
+      proposals: [{ id: 3, idea_id: 1, group_id: 5, state: "submitted" }],
+    };
     assert.equal(shownProposal(fromSnapshot(snapshot({ ...submitted, me: { id: 2 } })), 1).id, 3);
   });
 
@@ -531,7 +629,9 @@ describe("what the page may show", () => {
   });
 
   test("spotlightPost is the session's post, if this client has it", () => {
-    const state = fromSnapshot(snapshot({ posts: [post({ id: 1 })], session: { spotlight_post_id: 1 } }));
+    const state = fromSnapshot(
+      snapshot({ posts: [post({ id: 1 })], session: { spotlight_post_id: 1 } }),
+    );
     assert.equal(spotlightPost(state).id, 1);
     assert.equal(spotlightPost(run(state, event(11, "post.deleted", { post_id: 1 }))), null);
     assert.equal(spotlightPost(fromSnapshot(snapshot())), null);

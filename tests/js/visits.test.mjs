@@ -14,7 +14,10 @@ describe("Visits", () => {
   test("the first visit marks nothing new, and remembers the newest post", () => {
     const storage = new FakeStorage();
     withStorage(storage, () => {
-      const visits = new Visits("ABCDEF", ME, [{ id: 3, author: theirs }, { id: 7, author: theirs }]);
+      const visits = new Visits("ABCDEF", ME, [
+        { id: 3, author: theirs },
+        { id: 7, author: theirs },
+      ]);
       assert.equal(visits.isNew(3), false);
       assert.equal(visits.isNew(7), false);
       assert.equal(storage.getItem("common-ground:seen:ABCDEF:1"), "7");

@@ -5,13 +5,7 @@ import { t } from "./i18n.js";
 import { h } from "./render.js";
 import { setText } from "./room.js";
 import { $, disclosure, hideForm, pageLang, syncList } from "./console_dom.js";
-import {
-  authorLine,
-  boardPosts,
-  mergeChoices,
-  postActions,
-  postCounts,
-} from "./console_model.js";
+import { authorLine, boardPosts, mergeChoices, postActions, postCounts } from "./console_model.js";
 
 /** Wire the console's list of posts; returns draw(). */
 export function postList(ctx) {
