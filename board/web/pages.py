@@ -12,11 +12,12 @@ import dataclasses
 import io
 import math
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import segno
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -28,16 +29,26 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    format_datetime,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from markupsafe import Markup
 from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
 
 from board import inputs
 from board.errors import BoardError
 from board.extensions import db
 from board.js_strings import js_strings
-from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS
+from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS, Operation
 from board.services import Actor, boards, groups, links, moderation, posts, workshop
 from board.services import offers as offer_service
+from board.web import cards
 from board.web.identity import current_actor, forget, public_url, remember, remembered_id
 
 bp = Blueprint("pages", __name__)
@@ -73,6 +84,9 @@ ACTION_LABELS = {
 }
 FACILITATOR_LINK_KEY = "new_facilitator_link"
 CO_FACILITATOR_LINK_KEY = "new_co_facilitator_link"
+CARD_CSRF_KEY = "card_csrf"
+#: A card's token is reused while it is younger than this (it lasts an hour).
+CARD_CSRF_REUSE_S = 1800
 
 
 @bp.app_context_processor
@@ -241,6 +255,11 @@ def board(code: str) -> Response | str:
     if isinstance(actor, Response):
         return actor
     snapshot = boards.snapshot(actor)
+    writes = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Operation)
+        .where(Operation.participant_id == actor.participant_id)
+    )
     db.session.remove()
     view = {
         "kind": request.args.get("kind") if request.args.get("kind") in POST_KINDS else None,
@@ -273,19 +292,59 @@ def board(code: str) -> Response | str:
         now = datetime.fromisoformat(snapshot["server_time"].replace("Z", "+00:00"))
         timer_left = max(0, math.ceil((ends - now).total_seconds()))
     # Each idea's proposal on its card (as state.js keeps them): the newest one not
-    # withdrawn, else the newest withdrawn one; the decision's date as people read it.
+    # withdrawn, else the newest withdrawn one.
     proposals: dict[int, dict[str, Any]] = {}
     for proposal in snapshot.get("proposals", []):
         current = proposals.get(proposal["idea_id"])
         live = proposal["state"] != "withdrawn"
         if current and (current["state"] != "withdrawn", current["id"]) > (live, proposal["id"]):
             continue
-        raw = (proposal["decision"] or {}).get("date") or ""
-        try:
-            day = format_date(date.fromisoformat(raw), "d MMMM y")
-        except ValueError:
-            day = raw  # none yet, or not a YYYY-MM-DD date: shown as it came
-        proposals[proposal["idea_id"]] = {**proposal, "decision_day": day}
+        proposals[proposal["idea_id"]] = proposal
+    code = snapshot["board"]["code"]
+    my_offers = [
+        {"id": p["id"], "title": p["title"]}
+        for p in sorted(snapshot["posts"], key=lambda p: p["id"])
+        if p["author"]["id"] == me["id"] and p["kind"] in ("skill", "tool")
+    ]
+    # A card's forms carry the same token and op ids until this person writes again, so a
+    # card drawn live matches the page's: op ids are "<writes so far>-<post>-<form>" (new
+    # after each write, the same for a double tap), the token is reused while it has long left.
+    csrf = session.get(CARD_CSRF_KEY)
+    try:
+        validate_csrf(csrf, time_limit=CARD_CSRF_REUSE_S)
+    except ValidationError:
+        csrf = session[CARD_CSRF_KEY] = generate_csrf()
+    op_seed = f"w{writes:07d}"
+    # The page's part of every card's view; board.js reads the same from #board.
+    page = {
+        "me": {"id": me["id"], "role": me["role"], "anonymous": bool(me.get("anonymous"))},
+        "blocked": blocked,
+        "muted": bool(me.get("muted")) and not staff,
+        "phase": run["phase"],
+        "spotlight_id": run["spotlight_post_id"],
+        "my_offers": my_offers,
+        "reasons": list(MODERATION_REASONS),
+        "report_reasons": list(REPORT_REASONS),
+        "board_url": url_for("pages.board", code=code),
+        "api_url": f"/api/v1/boards/{code}",
+        "csrf": csrf,
+        "op_seed": op_seed,
+        "lang": str(get_locale() or "en"),
+    }
+    strings = js_strings()
+    groups_by_id = {g["id"]: g for g in snapshot["groups"]}
+    rendered = [
+        Markup(
+            cards.render(
+                cards.card_view(
+                    post,
+                    cards.viewer_for(post, page, snapshot["my_dots"], groups_by_id, proposals),
+                    strings,
+                )
+            )
+        )
+        for post in shown
+    ]
     return render_template(
         "board.html",
         snapshot=snapshot,
@@ -299,15 +358,9 @@ def board(code: str) -> Response | str:
         timer_left=timer_left,
         dots_left=max(0, run["dot_budget"] - snapshot["dots_spent"]),
         spotlight=next((p for p in on_board if p["id"] == run["spotlight_post_id"]), None),
-        my_dots=snapshot["my_dots"],
-        REPORT_REASONS=REPORT_REASONS,
-        groups={g["id"]: g for g in snapshot["groups"]},
-        proposals=proposals,
-        my_offers=[
-            p
-            for p in snapshot["posts"]
-            if p["author"]["id"] == snapshot["me"]["id"] and p["kind"] in ("skill", "tool")
-        ],
+        cards=rendered,
+        card_page=page,
+        card_template=cards.template(),
         invite=_invite(snapshot["board"]["code"])
         if snapshot["me"]["role"] == "facilitator"
         else None,

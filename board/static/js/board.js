@@ -65,6 +65,7 @@ const SUMMARY_RETRY_MS = 10000;
 const SUMMARY_EVERY_MS = 2000;
 const SUMMARY_MAX_GAP_MS = 30000;
 const TICK_MS = 250;
+const ARRIVING_MS = 1000;
 const PHASES = ["gather", "discuss", "prioritise", "closed"];
 
 const root = document.getElementById("board");
@@ -85,7 +86,10 @@ function start(root) {
     name: snapshot.me.name,
     anonymous: Boolean(snapshot.me.anonymous),
   };
-  setCsrfToken(document.querySelector('meta[name="csrf-token"]')?.content);
+  const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
+  setCsrfToken(csrfToken);
+  // Cards' disclosures open with their buttons from now on (board.css).
+  root.classList.add("is-enhanced");
 
   let state = fromSnapshot(snapshot);
   let view = readView(filters);
@@ -107,9 +111,17 @@ function start(root) {
   const drawn = new WeakMap(); // card -> what it was last drawn from
   let started = false; // after the first drawing, new cards arrive with a little motion
 
+  const boardUrl = composer.getAttribute("action").replace(/\/posts$/, "");
   const ctx = {
     me,
     postsUrl: composer.getAttribute("action"),
+    page: {
+      board_url: boardUrl,
+      api_url: `/api/v1/boards/${code}`,
+      csrf: csrfToken,
+      op_seed: root.dataset.opSeed || newOpId().slice(0, 12),
+      lang: root.dataset.lang || document.documentElement.lang || "en",
+    },
     isNew: (id) => visits.isNew(id),
     pending: (id) => pending.posts.get(id),
     isEditing: (id) => editing.has(id),
@@ -436,7 +448,7 @@ function start(root) {
       if (!card) {
         card = make();
         if (post) drawn.set(card, signature(post));
-        if (started) card.classList.add("is-arriving");
+        if (started) arriving(card);
       } else if (post) {
         refresh(card, post);
       }
@@ -453,6 +465,14 @@ function start(root) {
         .querySelector("button.restore, button.hide, button.approve")
         ?.focus({ preventScroll: true });
     }
+  }
+
+  /** A little motion for a card that arrives live; the class goes once it has played. */
+  function arriving(card) {
+    card.classList.add("is-arriving");
+    const done = () => card.classList.remove("is-arriving");
+    card.addEventListener("animationend", done, { once: true });
+    setTimeout(done, ARRIVING_MS);
   }
 
   let offersKey = "";
