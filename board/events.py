@@ -5,6 +5,14 @@ with the next per-board seq. Events are published to the board's Socket.IO room 
 after the transaction commits; a rollback publishes nothing. Nothing else emits board
 state. Each dataclass's docstring is the spec of its ``data``.
 
+An event's fields are its ``data``, in order. Each field's annotation is what services
+hand in (a shaped dict, a plain str); where the wire type is more precise, ``Wire(...)``
+in the annotation's metadata names it (a model from board.outputs, a Literal). From these,
+every event class gets ``Data``: a pydantic model of its data that forbids undeclared
+fields and needs every declared one. Every recorded event is checked against its model
+(same keys, same order, same values) before it is logged: a payload that strays from its
+spec is an error in the write, never sent (the check costs a few microseconds).
+
 Most events are public. A *private* event (a post waiting for approval, a dot while dots
 are hidden, a report) goes in full only to the board's facilitators and, when it names
 one, to one participant (``private_to``: the author, the voter). Everyone else receives the
@@ -14,23 +22,78 @@ stays gapless and nobody learns the content.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import logging
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+import typing
+from typing import Annotated, Any, ClassVar, Literal
 
+import pydantic
+import pydantic_core
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
+from pydantic import BaseModel, ConfigDict, Field
 
 from board.extensions import socketio
 from board.models import Board, BoardEvent, GroupMember, Participant, utcnow
+from board.outputs import (
+    CommentOut,
+    Count,
+    GroupMessageOut,
+    GroupOut,
+    Id,
+    LinkOut,
+    ModerationReason,
+    ModerationSummaryOut,
+    ParticipantOut,
+    PostOut,
+    ProposalPublicOut,
+    ReportReason,
+    SessionField,
+    SessionOut,
+    iso,
+)
 
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "board_events_pending"
 #: Prune the log every this many events, keeping at least ``keep`` of the newest.
 PRUNE_EVERY = 100
+__all__ = ["iso"]  # re-exported: services import it from here
+
+
+class Wire:
+    """A field's type on the wire, where the annotation is what services hand in."""
+
+    def __init__(self, wire_type: Any) -> None:
+        self.type = wire_type
+
+    def __repr__(self) -> str:
+        return f"Wire({self.type!r})"
+
+
+# The shaped dicts services hand in, with the models they must match.
+ParticipantData = Annotated[dict[str, Any], Wire(ParticipantOut)]
+PostData = Annotated[dict[str, Any], Wire(PostOut)]
+CommentData = Annotated[dict[str, Any], Wire(CommentOut)]
+LinkData = Annotated[dict[str, Any], Wire(LinkOut)]
+GroupData = Annotated[dict[str, Any], Wire(GroupOut)]
+GroupMessageData = Annotated[dict[str, Any], Wire(GroupMessageOut)]
+SessionData = Annotated[dict[str, Any], Wire(SessionOut)]
+ProposalData = Annotated[dict[str, Any], Wire(ProposalPublicOut)]
+# post.hidden and post.restored always carry the summary (the constructors' None default
+# is left from before it did: an event recorded without one is a bug the check catches).
+SummaryData = Annotated[dict[str, Any] | None, Wire(ModerationSummaryOut)]
+Reason = Annotated[str, Wire(ModerationReason)]
+#: A post id as a JSON object's key.
+IdText = Annotated[str, Field(pattern=r"^[1-9][0-9]*$")]
+
+
+class EventData(BaseModel):
+    """Base of the events' data models: undeclared fields and loose types are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +101,8 @@ class Event:
     """Base of every board event; ``type`` names it on the wire."""
 
     type: ClassVar[str]
+    #: The model of ``data()`` (made from the fields once every event is declared).
+    Data: ClassVar[builtins.type[EventData]]
 
     def data(self) -> dict[str, Any]:
         """The event's payload as sent to clients."""
@@ -49,7 +114,7 @@ class ParticipantJoined(Event):
     """Someone joined the board. ``participant``: {id, name, anonymous, role}."""
 
     type: ClassVar[str] = "participant.joined"
-    participant: dict[str, Any]
+    participant: ParticipantData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +122,7 @@ class PostCreated(Event):
     """A post was added. ``post``: the full post, shaped as in the snapshot."""
 
     type: ClassVar[str] = "post.created"
-    post: dict[str, Any]
+    post: PostData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +130,7 @@ class PostUpdated(Event):
     """Its author edited a post. ``post``: the full post after the edit."""
 
     type: ClassVar[str] = "post.updated"
-    post: dict[str, Any]
+    post: PostData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,10 +144,10 @@ class PostDeleted(Event):
     """
 
     type: ClassVar[str] = "post.deleted"
-    post_id: int
-    by: str
+    post_id: Id
+    by: Annotated[str, Wire(Literal["author", "facilitator"])]
     #: When the post was hidden: the public summary after it went (see post.hidden).
-    moderation: dict[str, Any] | None = None
+    moderation: Annotated[dict[str, Any] | None, Wire(ModerationSummaryOut | None)] = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,10 +158,10 @@ class SupportChanged(Event):
     """
 
     type: ClassVar[str] = "support.changed"
-    post_id: int
-    participant_id: int
+    post_id: Id
+    participant_id: Id
     supported: bool
-    count: int
+    count: Count
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +169,7 @@ class CommentCreated(Event):
     """A comment was added. ``comment``: {id, post_id, body, author, created_at}."""
 
     type: ClassVar[str] = "comment.created"
-    comment: dict[str, Any]
+    comment: CommentData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,7 +177,7 @@ class ParticipantRenamed(Event):
     """An anonymous participant chose a display name. ``participant``: as in participant.joined."""
 
     type: ClassVar[str] = "participant.renamed"
-    participant: dict[str, Any]
+    participant: ParticipantData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +185,7 @@ class LinkCreated(Event):
     """Someone said "I can help" on an idea or need. ``link``: {id, target_id, helper, offer}."""
 
     type: ClassVar[str] = "link.created"
-    link: dict[str, Any]
+    link: LinkData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,15 +193,15 @@ class LinkRemoved(Event):
     """A helper withdrew. ``link_id``, ``target_id``."""
 
     type: ClassVar[str] = "link.removed"
-    link_id: int
-    target_id: int
+    link_id: Id
+    target_id: Id
 
 
 @dataclasses.dataclass(frozen=True)
 class GroupChanged(Event):
     """Base of the group events: ``group`` is the whole group after the change."""
 
-    group: dict[str, Any]
+    group: GroupData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,7 +216,7 @@ class GroupMemberJoined(GroupChanged):
     """Someone said "I'm in". ``group``, ``participant_id``."""
 
     type: ClassVar[str] = "group.member_joined"
-    participant_id: int
+    participant_id: Id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,7 +224,7 @@ class GroupMemberLeft(GroupChanged):
     """A member left. ``group``, ``participant_id``."""
 
     type: ClassVar[str] = "group.member_left"
-    participant_id: int
+    participant_id: Id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,8 +232,8 @@ class GroupCoordinatorChanged(GroupChanged):
     """The coordinator handed over (or left). ``group``, ``from_id``, ``to_id``."""
 
     type: ClassVar[str] = "group.coordinator_changed"
-    from_id: int | None
-    to_id: int
+    from_id: Id | None
+    to_id: Id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,7 +255,7 @@ class GroupMessagePosted(Event):
     """A message in a group's thread. ``message``: {id, group_id, body, author, created_at}."""
 
     type: ClassVar[str] = "group.message_posted"
-    message: dict[str, Any]
+    message: GroupMessageData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,10 +267,10 @@ class PostHidden(Event):
     """
 
     type: ClassVar[str] = "post.hidden"
-    post_id: int
-    reason: str
+    post_id: Id
+    reason: Reason
     #: The public summary after the change: {hidden, by_reason}, as in the snapshot.
-    moderation: dict[str, Any] | None = None
+    moderation: SummaryData = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,8 +279,8 @@ class PostRestored(Event):
     ``moderation``: the public summary after it."""
 
     type: ClassVar[str] = "post.restored"
-    post: dict[str, Any]
-    moderation: dict[str, Any] | None = None
+    post: PostData
+    moderation: SummaryData = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,7 +288,7 @@ class FacilitatorRevoked(Event):
     """A co-facilitator's link was withdrawn. ``participant_id``."""
 
     type: ClassVar[str] = "facilitator.revoked"
-    participant_id: int
+    participant_id: Id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,7 +297,7 @@ class PostApproved(Event):
     now on the board for everyone (clients that did not have it add it)."""
 
     type: ClassVar[str] = "post.approved"
-    post: dict[str, Any]
+    post: PostData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -243,9 +308,9 @@ class PostRejected(Event):
     """
 
     type: ClassVar[str] = "post.rejected"
-    post_id: int
+    post_id: Id
     title: str
-    reason: str
+    reason: Reason
     note: str
 
 
@@ -255,7 +320,7 @@ class PostsRevealed(Event):
     in full, appear for everyone at once."""
 
     type: ClassVar[str] = "posts.revealed"
-    posts: list[dict[str, Any]]
+    posts: Annotated[list[dict[str, Any]], Wire(list[PostOut])]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -268,10 +333,10 @@ class PostMerged(Event):
     """
 
     type: ClassVar[str] = "post.merged"
-    from_id: int
+    from_id: Id
     from_title: str
-    from_author_id: int
-    into: dict[str, Any]
+    from_author_id: Id
+    into: PostData
 
 
 @dataclasses.dataclass(frozen=True)
@@ -279,7 +344,7 @@ class PostPinned(Event):
     """A facilitator pinned a post to the top, or unpinned it. ``post_id``, ``pinned``."""
 
     type: ClassVar[str] = "post.pinned"
-    post_id: int
+    post_id: Id
     pinned: bool
 
 
@@ -292,9 +357,9 @@ class PostReported(Event):
     """
 
     type: ClassVar[str] = "post.reported"
-    post_id: int
-    reason: str
-    reports: int
+    post_id: Id
+    reason: Annotated[str, Wire(ReportReason)]
+    reports: Count
     hidden: bool
 
 
@@ -305,7 +370,7 @@ class ParticipantMuted(Event):
     cannot post or comment."""
 
     type: ClassVar[str] = "participant.muted"
-    participant_id: int
+    participant_id: Id
     muted: bool
 
 
@@ -315,7 +380,7 @@ class ParticipantRemoved(Event):
     ``participant_id``. Their posts stay unless a facilitator hides them."""
 
     type: ClassVar[str] = "participant.removed"
-    participant_id: int
+    participant_id: Id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -324,8 +389,8 @@ class SessionChanged(Event):
     change (as in the snapshot); ``changed``: the names of the fields that changed."""
 
     type: ClassVar[str] = "session.changed"
-    session: dict[str, Any]
-    changed: list[str]
+    session: SessionData
+    changed: Annotated[list[str], Wire(list[SessionField])]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -338,11 +403,11 @@ class DotsChanged(Event):
     """
 
     type: ClassVar[str] = "dots.changed"
-    post_id: int
-    participant_id: int
-    mine: int
-    spent: int
-    total: int
+    post_id: Id
+    participant_id: Id
+    mine: Count
+    spent: Count
+    total: Count
 
 
 @dataclasses.dataclass(frozen=True)
@@ -350,7 +415,7 @@ class DotsRevealed(Event):
     """The facilitator revealed the dots. ``totals``: {post id (as text): dots}, every post."""
 
     type: ClassVar[str] = "dots.revealed"
-    totals: dict[str, int]
+    totals: Annotated[dict[str, int], Wire(dict[IdText, Count])]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -362,9 +427,28 @@ class ProposalChanged(Event):
     updated_at}. Clients show it on the idea's card."""
 
     type: ClassVar[str] = "proposal.changed"
-    proposal: dict[str, Any]
+    proposal: ProposalData
 
 
+def _data_model(cls: type[Event]) -> type[EventData]:
+    """The pydantic model of an event's data: its fields in order, each with its wire type."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    fields: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        hint = hints[field.name]
+        wire = [m.type for m in getattr(hint, "__metadata__", ()) if isinstance(m, Wire)]
+        # Required even where the constructor has a default: the data always carries it.
+        fields[field.name] = (wire[0] if wire else hint, ...)
+    return pydantic.create_model(
+        f"{cls.__name__}Data",
+        __base__=EventData,
+        __doc__=cls.__doc__,
+        __module__=__name__,
+        **fields,
+    )
+
+
+#: Every event class by its ``type``; each has its data model as ``Data``.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -401,6 +485,33 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProposalChanged,
     )
 }
+for _cls in EVENT_TYPES.values():
+    _cls.Data = _data_model(_cls)
+
+
+class EventDataError(ValueError):
+    """An event's data is not what its class declares."""
+
+
+def check(event_type: str, data: dict[str, Any]) -> None:
+    """Raise EventDataError unless ``data`` is exactly what the event's model declares.
+
+    Undeclared, missing and mistyped fields fail validation; keys out of the declared
+    order (or values the model would change) fail the comparison with the model's dump.
+    """
+    model = EVENT_TYPES[event_type].Data
+    try:
+        checked = model.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise EventDataError(f"{event_type}: {error}") from error
+    # One serializer for both sides, so only order and values can differ.
+    sent, declared = pydantic_core.to_json(data), checked.model_dump_json().encode()
+    if sent != declared:
+        raise EventDataError(
+            f"{event_type}: not in its model's order or form:\n"
+            f"  sent:     {sent.decode()}\n  declared: {declared.decode()}"
+        )
+
 
 #: What everyone but an event's audience receives in its place.
 PRIVATE_TYPE = "private"
@@ -427,15 +538,6 @@ def room(board_code: str) -> str:
 def person_room(board_code: str, participant_id: int) -> str:
     """One participant's own connections to a board (projector views do not join it)."""
     return f"board:{board_code}:p:{participant_id}"
-
-
-def iso(moment: datetime | None) -> str | None:
-    """A timestamp as ISO 8601 in UTC (SQLite hands back naive datetimes, stored as UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.isoformat(timespec="milliseconds") + "Z"
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def envelope(board_code: str, row: BoardEvent) -> dict[str, Any]:
@@ -480,7 +582,9 @@ def record(
         .execution_options(synchronize_session=False)
     ).scalar_one()
     board.last_seq = seq
-    row = BoardEvent(board_id=board.id, seq=seq, type=event.type, payload=event.data())
+    payload = event.data()
+    check(event.type, payload)
+    row = BoardEvent(board_id=board.id, seq=seq, type=event.type, payload=payload)
     row.created_at = utcnow()
     row.private = audience is not None
     row.private_to = audience.participant_id if audience else None
@@ -528,7 +632,8 @@ def publish(message: dict[str, Any], private_rooms: list[str] | None = None) -> 
         socketio.emit("event", message, to=room(message["board"]))
         return
     if private_rooms:
-        socketio.emit("event", message, to=private_rooms)
+        # Socket.IO takes a list of rooms; the stubs say one.
+        socketio.emit("event", message, to=private_rooms)  # type: ignore[arg-type]
     socketio.emit("event", redacted(message), to=room(message["board"]))
 
 
