@@ -25,11 +25,6 @@ class BoardError(Exception):
         return error
 
 
-def not_found(what: str) -> BoardError:
-    """A board, post or participant that does not exist (or not on this board)."""
-    return BoardError(f"{what}_not_found", f"No such {what} on this board.", 404)
-
-
 def forbidden(message: str) -> BoardError:
     """The caller is known but may not do this."""
     return BoardError("forbidden", message, 403)
