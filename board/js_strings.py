@@ -131,7 +131,7 @@ JS_STRINGS = {
     "restored_notice": _l("“{title}” is back on the board."),
     "link_withdrawn": _l("A facilitator has withdrawn your link to run this board."),
     "reload": _l("Reload the page"),
-    # Board: running the room (issue 5)
+    # Board: running the room (the facilitated session)
     # The session banner: the phase in words, the lock, the timer, dots, the spotlight.
     "phase_gather": _l("Sharing ideas"),
     "phase_discuss": _l("Discussing"),
@@ -201,7 +201,7 @@ JS_STRINGS = {
     "error_no_dot_here": _l("You have no dot on that post."),
     "error_already_reported": _l("You have already reported this post."),
     "error_post_not_open": _l("That post is not on the board for everyone yet."),
-    # Board: proposals (issue 6)
+    # Board: proposals to the council and its decisions
     # An idea's card: where its proposal to the council stands, the council's decision, and
     # the news for people who supported it. Outcomes: "card_outcome_" + the outcome, on its
     # own; "card_outcome_words_" + the outcome, inside a sentence.
@@ -229,7 +229,7 @@ JS_STRINGS = {
         "News on an idea you supported: the council decided on “{title}”: {outcome}."
     ),
     "card_decided_go_to_card": _l("Go to the card"),
-    # Console and projector (issue 5): the facilitator's console, the projector and the
+    # Console and projector: the facilitator's console, the projector and the
     # results page. The phases as results_pages.PHASE_LABELS names them.
     "session_phase_gather": _l("Gather ideas"),
     "session_phase_discuss": _l("Discuss"),
@@ -380,7 +380,7 @@ JS_STRINGS = {
     "signed_out": _l("You are no longer signed in to this board."),
     "join_again": _l("Join the board again"),
     "live_unavailable": _l("Live updates have stopped. Reload the page."),
-    # Proposals (issue 6): the proposal page, its guided form and the group page's panel.
+    # Proposals: the proposal page, its guided form and the group page's panel.
     # The states and outcomes say what proposal_pages.STATE_LABELS and OUTCOME_LABELS say.
     "proposal_state_draft": _l("Draft"),
     "proposal_state_submitted": _l("Sent to the council"),
