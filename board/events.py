@@ -572,7 +572,11 @@ def record(
     """Append ``event`` to the board's log inside the caller's transaction; return its seq.
 
     ``audience`` makes the event private to the board's facilitators (and one participant).
+    Raises EventDataError, before the log is touched, if the data strays from its model.
     """
+    payload = event.data()
+    # Before the seq moves: a stray payload takes nothing from the board's log.
+    check(event.type, payload)
     keep = int(current_app.config["BOARD_EVENT_LOG_KEEP"])
     seq = session.execute(
         sa.update(Board)
@@ -582,8 +586,6 @@ def record(
         .execution_options(synchronize_session=False)
     ).scalar_one()
     board.last_seq = seq
-    payload = event.data()
-    check(event.type, payload)
     row = BoardEvent(board_id=board.id, seq=seq, type=event.type, payload=payload)
     row.created_at = utcnow()
     row.private = audience is not None
