@@ -106,7 +106,7 @@ def officer_token_command(name: str) -> None:
     from board.services.proposals import create_officer_token
 
     try:
-        cleaned = inputs.parse({"name": name}, inputs.OFFICER_TOKEN)["name"]
+        cleaned = inputs.OfficerName.parse({"name": name}).name
     except BoardError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(create_officer_token(cleaned))

@@ -1,12 +1,23 @@
-"""Input parsing for every write, shared by sockets, the API, forms and board import."""
+"""What every action takes: one pydantic model per input, shared by sockets, the API, forms
+and board import.
+
+Each field is annotated with a rule (``Text``, ``Choice``, ``Whole``...) that trims, checks and
+says what is wrong in words people can act on; the models forbid undeclared fields. An absent
+field is parsed as null, so a rule's ``required`` and ``default`` decide what absence means.
+A *partial* input (an edit) changes only the fields it names: absent optional fields stay
+unset, and an explicit null clears a field only where the rule is ``nullable``.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import core_schema
 
 from board.errors import BoardError
 from board.models import (
@@ -24,8 +35,41 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OP_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
+#: Stand-ins the model puts for an explicit null in an edit (see ``Input``).
+_NULL = object()
+_CLEAR = object()
+
+
+class Rule:
+    """How one input field is parsed: ``parse`` returns the clean value or raises ValueError."""
+
+    required: ClassVar[bool] = False
+    nullable: ClassVar[bool] = False
+
+    def parse(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """The rule in words, for the API reference."""
+        raise NotImplementedError
+
+    def from_form(self, value: str) -> Any:
+        """A form field's text as the rule expects it (forms send only text)."""
+        return value
+
+    def _check(self, value: Any) -> Any:
+        if value is _NULL:
+            raise ValueError("cannot be null")
+        if value is _CLEAR:
+            return None
+        return self.parse(value)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._check)
+
+
 @dataclass(frozen=True)
-class Text:
+class Text(Rule):
     """A string, trimmed, between ``min`` and ``max`` characters."""
 
     min: int
@@ -57,9 +101,14 @@ class Text:
             raise ValueError(f"must be {self.max} characters or fewer")
         return value
 
+    def describe(self) -> str:
+        size = f"up to {self.max}" if self.min == 0 else f"{self.min} to {self.max}"
+        lines = "text" if self.multiline else "one line of text"
+        return f"{lines}, {size} characters" + _optional(self.required, self.default)
+
 
 @dataclass(frozen=True)
-class Choice:
+class Choice(Rule):
     """One of a fixed set of words."""
 
     options: tuple[str, ...]
@@ -75,9 +124,13 @@ class Choice:
             raise ValueError(f"must be one of: {', '.join(self.options)}")
         return value
 
+    def describe(self) -> str:
+        words = ", ".join(f"`{o}`" for o in self.options)
+        return f"one of {words}" + _optional(self.required, self.default)
+
 
 @dataclass(frozen=True)
-class Flag:
+class Flag(Rule):
     """True or false."""
 
     default: bool = False
@@ -89,9 +142,15 @@ class Flag:
             raise ValueError("must be true or false")
         return value
 
+    def describe(self) -> str:
+        return f"true or false (default {str(self.default).lower()})"
+
+    def from_form(self, value: str) -> Any:
+        return value in ("1", "on", "true", "yes")
+
 
 @dataclass(frozen=True)
-class Whole:
+class Whole(Rule):
     """A whole number of at least ``min``."""
 
     min: int = 0
@@ -109,9 +168,18 @@ class Whole:
             raise ValueError(f"must be a whole number from {self.min} to {self.max}")
         return value
 
+    def describe(self) -> str:
+        size = f"{self.min} or more" if self.max is None else f"{self.min} to {self.max}"
+        return f"whole number, {size}" + _optional(self.required, None)
+
+    def from_form(self, value: str) -> Any:
+        if value == "":
+            return None
+        return int(value) if value.isascii() and value.isdigit() else value
+
 
 @dataclass(frozen=True)
-class Tags:
+class Tags(Rule):
     """A short list of short tags."""
 
     max_items: int = 20
@@ -130,9 +198,15 @@ class Tags:
             raise ValueError(f"must have {self.max_items} tags or fewer")
         return tags
 
+    def describe(self) -> str:
+        return f"list of up to {self.max_items} tags (text, 1 to 40 characters each)"
+
+    def from_form(self, value: str) -> Any:
+        return [t for t in (part.strip() for part in value.split(",")) if t]
+
 
 @dataclass(frozen=True)
-class OpId:
+class OpId(Rule):
     """A client-generated operation id: 8 to 64 letters, digits, '-' or '_' (a UUID fits)."""
 
     required: ClassVar[bool] = True
@@ -142,9 +216,12 @@ class OpId:
             raise ValueError("must be 8 to 64 letters, digits, '-' or '_' (a UUID is ideal)")
         return value
 
+    def describe(self) -> str:
+        return "op id: 8 to 64 letters, digits, `-` or `_`, new for each write (a UUID)"
+
 
 @dataclass(frozen=True)
-class Choices:
+class Choices(Rule):
     """A list of distinct words from a fixed set."""
 
     options: tuple[str, ...]
@@ -157,9 +234,12 @@ class Choices:
             raise ValueError(f"must be a list of: {', '.join(self.options)}")
         return list(dict.fromkeys(value))
 
+    def describe(self) -> str:
+        return "list of " + ", ".join(f"`{o}`" for o in self.options)
+
 
 @dataclass(frozen=True)
-class Money:
+class Money(Rule):
     """An amount in pounds, at most two decimals, up to £100m; null for none."""
 
     required: ClassVar[bool] = False
@@ -174,9 +254,12 @@ class Money:
             raise ValueError("must be pounds and pence, up to 100,000,000")
         return float(value)
 
+    def describe(self) -> str:
+        return "pounds (pence as decimals), 0 to 100,000,000, or null"
+
 
 @dataclass(frozen=True)
-class Coordinate:
+class Coordinate(Rule):
     """A latitude (±90) or longitude (±180) in degrees; null for none."""
 
     limit: int
@@ -190,9 +273,12 @@ class Coordinate:
             raise ValueError(f"must be a number of degrees from -{self.limit} to {self.limit}")
         return float(value)
 
+    def describe(self) -> str:
+        return f"degrees, -{self.limit} to {self.limit}, or null"
+
 
 @dataclass(frozen=True)
-class Email:
+class Email(Rule):
     """An email address, loosely checked (something@something.something)."""
 
     required: ClassVar[bool] = True
@@ -203,9 +289,12 @@ class Email:
             raise ValueError("must be an email address")
         return text
 
+    def describe(self) -> str:
+        return "email address"
+
 
 @dataclass(frozen=True)
-class IsoDate:
+class IsoDate(Rule):
     """A calendar date as YYYY-MM-DD."""
 
     required: ClassVar[bool] = False
@@ -220,9 +309,12 @@ class IsoDate:
         except ValueError as exc:
             raise ValueError("must be a date as YYYY-MM-DD") from exc
 
+    def describe(self) -> str:
+        return "date as YYYY-MM-DD, optional"
+
 
 @dataclass(frozen=True)
-class Url:
+class Url(Rule):
     """An http(s) address, or empty."""
 
     required: ClassVar[bool] = False
@@ -233,193 +325,366 @@ class Url:
             raise ValueError("must start with http:// or https://")
         return text
 
-
-Field = (
-    Text
-    | Choice
-    | Flag
-    | Whole
-    | Tags
-    | OpId
-    | Choices
-    | Money
-    | Coordinate
-    | Email
-    | IsoDate
-    | Url
-)
+    def describe(self) -> str:
+        return "http:// or https:// address, up to 500 characters, optional"
 
 
-def parse(payload: Any, spec: Mapping[str, Field], partial: bool = False) -> dict[str, Any]:
-    """Check ``payload`` against ``spec``; raise one BoardError naming every bad field.
+def _optional(required: bool, default: Any) -> str:
+    if required:
+        return ""
+    return ", optional" if default in (None, "") else f", optional (default `{default}`)"
 
-    With ``partial``, optional fields absent from the payload are left out of the result
-    (an edit changes only what it names).
-    """
-    if not isinstance(payload, Mapping):
-        raise BoardError("invalid_input", "Expected a JSON object.", 400)
-    values: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for name, field in spec.items():
-        if partial and name not in payload and not getattr(field, "required", False):
-            continue
-        if partial and name in payload and payload[name] is None:
-            if getattr(field, "nullable", False):
-                values[name] = None
-            else:
-                problems[name] = "cannot be null"
-            continue
+
+class Input(BaseModel):
+    """Base of every action's input: parse with ``parse``, which raises one clear BoardError."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: An edit: only the fields the payload names are set (see the module docstring).
+    partial: ClassVar[bool] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absent_is_null(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            raise ValueError("not an object")
+        values = dict(data)
+        for name, rule in cls.rules().items():
+            if name not in values:
+                if not cls.partial or rule.required:
+                    values[name] = None
+            elif cls.partial and values[name] is None and not rule.required:
+                values[name] = _CLEAR if rule.nullable else _NULL
+        return values
+
+    @classmethod
+    def rules(cls) -> dict[str, Rule]:
+        """Each field's rule, in declaration order."""
+        return {
+            name: next(m for m in info.metadata if isinstance(m, Rule))
+            for name, info in cls.model_fields.items()
+        }
+
+    @classmethod
+    def parse(cls, payload: Any) -> Self:
+        """The payload checked against every field: one BoardError naming each bad field."""
+        if not isinstance(payload, Mapping):
+            raise BoardError("invalid_input", "Expected a JSON object.", 400)
         try:
-            values[name] = field.parse(payload.get(name))
-        except ValueError as exc:
-            problems[name] = str(exc)
-    if problems:
-        message = "; ".join(
-            f"{name.replace('_', ' ').capitalize()} {problem}" for name, problem in problems.items()
-        )
-        raise BoardError("invalid_input", message + ".", 422, problems)
-    return values
+            return cls.model_validate(payload)
+        except ValidationError as exc:
+            raise _refusal(exc) from None
+
+    @classmethod
+    def from_call(cls, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Self:
+        """An input from a Python call's arguments, positional ones in field order."""
+        names = list(cls.model_fields)
+        if len(args) > len(names):
+            raise TypeError(f"{cls.__name__} takes at most {len(names)} positional arguments")
+        return cls.parse({**dict(zip(names, args, strict=False)), **kwargs})
+
+    def given(self) -> dict[str, Any]:
+        """The parsed fields but the op id (an edit: only those the payload named)."""
+        return self.model_dump(exclude={"op_id"}, exclude_unset=self.partial)
 
 
-NEW_BOARD = {
-    "title": Text(1, 120),
-    "prompt": Text(0, 500, required=False, default="", multiline=True),
-    "kind": Choice(BOARD_KINDS, required=False, default="workshop"),
-    "tags": Tags(),
-    "facilitator_name": Text(1, 40, required=False, default="Facilitator"),
-}
-JOIN = {
-    "display_name": Text(1, 40, required=False, blank_is_none=True),
-    "anonymous": Flag(),
-}
-NEW_POST = {
-    "op_id": OpId(),
-    "kind": Choice(POST_KINDS),
-    "title": Text(1, 120),
-    "body": Text(0, 2000, required=False, default="", multiline=True),
-    "tag": Text(1, 40, required=False, blank_is_none=True),
-    "availability": Text(1, 80, required=False, blank_is_none=True),
-    # Facilitators only: the name of the person a post is entered for (a paper card).
-    "on_behalf_of": Text(1, 40, required=False, blank_is_none=True),
-}
-EDIT_POST = {
-    "op_id": OpId(),
-    "post_id": Whole(1),
-    "kind": Choice(POST_KINDS, required=False),
-    "title": Text(1, 120, required=False),
-    "body": Text(0, 2000, required=False, multiline=True),
-    "tag": Text(1, 40, required=False, blank_is_none=True, nullable=True),
-    "availability": Text(1, 80, required=False, blank_is_none=True, nullable=True),
-}
-POST_REF = {"op_id": OpId(), "post_id": Whole(1)}
-LINK = {"op_id": OpId(), "post_id": Whole(1), "offer_id": Whole(1, required=False)}
-UNLINK = {"op_id": OpId(), "link_id": Whole(1)}
-GROUP_JOIN = {
-    "op_id": OpId(),
-    "post_id": Whole(1),
-    "display_name": Text(1, 40, required=False, blank_is_none=True),
-}
-GROUP_REF = {"op_id": OpId(), "group_id": Whole(1)}
-HAND_OVER = {"op_id": OpId(), "group_id": Whole(1), "participant_id": Whole(1)}
-GROUP_RENAME = {"op_id": OpId(), "group_id": Whole(1), "name": Text(1, 120)}
-GROUP_MESSAGE = {"op_id": OpId(), "group_id": Whole(1), "body": Text(1, 1000, multiline=True)}
-MODERATE = {
-    "op_id": OpId(),
-    "post_id": Whole(1),
-    "reason": Choice(MODERATION_REASONS),
-    "note": Text(0, 500, required=False, default="", multiline=True),
-}
-RESTORE = {
-    "op_id": OpId(),
-    "post_id": Whole(1),
-    "note": Text(0, 500, required=False, default="", multiline=True),
-}
-INVITE_FACILITATOR = {"display_name": Text(1, 40)}
-REVOKE_FACILITATOR = {"op_id": OpId(), "participant_id": Whole(1)}
-OFFER_SEARCH = {
-    "kind": Choice(("skill", "tool", "need"), required=False),
-    "tag": Text(1, 40, required=False, blank_is_none=True),
-    "q": Text(1, 100, required=False, blank_is_none=True),
-}
-APPROVE = {"op_id": OpId(), "post_id": Whole(1)}
-REJECT = MODERATE
-MERGE = {"op_id": OpId(), "post_id": Whole(1), "into_id": Whole(1)}
-PIN = {"op_id": OpId(), "post_id": Whole(1), "pinned": Flag(default=True)}
-REPORT = {"op_id": OpId(), "post_id": Whole(1), "reason": Choice(REPORT_REASONS)}
-MUTE = {"op_id": OpId(), "participant_id": Whole(1), "muted": Flag(default=True)}
-REMOVE_PARTICIPANT = {
-    "op_id": OpId(),
-    "participant_id": Whole(1),
-    "note": Text(0, 500, required=False, default="", multiline=True),
-}
-#: Parsed with ``partial``: only the named settings change.
-SESSION = {
-    "op_id": OpId(),
-    "phase": Choice(PHASES, required=False),
-    "locked": Flag(),
-    "premoderation": Flag(),
-    "silent": Flag(),
-    "dot_budget": Whole(0, required=False, max=20),
-    "dots_hidden": Flag(),
-    "report_threshold": Whole(0, required=False, max=50),
-    "slow_mode_seconds": Whole(0, required=False, max=3600),
-}
-#: Seconds 0 stops the timer.
-TIMER = {"op_id": OpId(), "seconds": Whole(0, max=4 * 3600)}
-#: No post_id (or null) ends the spotlight.
-SPOTLIGHT = {"op_id": OpId(), "post_id": Whole(1, required=False)}
-DOT = {"op_id": OpId(), "post_id": Whole(1)}
-PROMOTE = {"op_id": OpId(), "post_id": Whole(1)}
-#: The guided form; parsed with ``partial``: only the named fields change.
-PROPOSAL_EDIT = {
-    "op_id": OpId(),
-    "proposal_id": Whole(1),
-    "title": Text(1, 120, required=False),
-    "short_summary": Text(0, 125, required=False),
-    "summary": Text(0, 4000, required=False, multiline=True),
-    "what_we_want": Text(0, 4000, required=False, multiline=True),
-    "asks": Choices(ASKS),
-    "amount_gbp": Money(),
-    "ask_details": Text(0, 2000, required=False, multiline=True),
-    "involved": Text(0, 2000, required=False, multiline=True),
-    "ward": Text(0, 80, required=False),
-    "address": Text(0, 200, required=False),
-    "latitude": Coordinate(90),
-    "longitude": Coordinate(180),
-    "capital_gbp": Money(),
-    "revenue_gbp": Money(),
-    "cost_notes": Text(0, 2000, required=False, multiline=True),
-    "options": Text(0, 4000, required=False, multiline=True),
-    "reasons": Text(0, 4000, required=False, multiline=True),
-    "risks": Text(0, 4000, required=False, multiline=True),
-    "legal": Text(0, 2000, required=False, multiline=True),
-    "benefits": Text(0, 2000, required=False, multiline=True),
-    "left_out": Text(0, 2000, required=False, multiline=True),
-    "route": Choice(ROUTES, required=False),
-}
-PROPOSAL_MOVE = {
-    "op_id": OpId(),
-    "proposal_id": Whole(1),
-    "note": Text(0, 1000, required=False, default="", multiline=True),
-}
-PROPOSAL_CONTACT = {
-    "op_id": OpId(),
-    "proposal_id": Whole(1),
-    "name": Text(1, 80),
-    "email": Email(),
-    "consent": Flag(),
-}
-NAMED = {"op_id": OpId(), "group_id": Whole(1), "named": Flag()}
-OFFICER_MOVE = {
-    "to": Choice(("received", "under_review", "decided")),
-    "note": Text(0, 1000, required=False, default="", multiline=True),
-    "decision": Choice(DECISIONS, required=False),
-    "decision_date": IsoDate(),
-    "decision_maker": Text(0, 200, required=False, default=""),
-    "decision_reasons": Text(0, 4000, required=False, default="", multiline=True),
-    "conditions": Text(0, 4000, required=False, default="", multiline=True),
-    "alternatives_rejected": Text(0, 4000, required=False, default="", multiline=True),
-    "minutes_url": Url(),
-}
-OFFICER_TOKEN = {"name": Text(1, 120)}
-NEW_COMMENT = {"op_id": OpId(), "post_id": Whole(1), "body": Text(1, 1000, multiline=True)}
+def _refusal(error: ValidationError) -> BoardError:
+    problems: dict[str, str] = {}
+    for item in error.errors():
+        name = str(item["loc"][0]) if item["loc"] else ""
+        if not name:
+            return BoardError("invalid_input", "Expected a JSON object.", 400)
+        if item["type"] == "extra_forbidden":
+            problems[name] = "is not a field of this action"
+        else:
+            cause = (item.get("ctx") or {}).get("error")
+            problems[name] = str(cause) if cause is not None else item["msg"]
+    message = "; ".join(
+        f"{name.replace('_', ' ').capitalize()} {problem}" for name, problem in problems.items()
+    )
+    return BoardError("invalid_input", message + ".", 422, problems)
+
+
+# Inputs, one per shape of action. Field order is the order of a Python call's positional
+# arguments (tests and the CLI call services that way).
+
+OpIdField = Annotated[str, OpId()]
+PostId = Annotated[int, Whole(1)]
+GroupId = Annotated[int, Whole(1)]
+ParticipantId = Annotated[int, Whole(1)]
+ProposalId = Annotated[int, Whole(1)]
+Note = Annotated[str, Text(0, 500, required=False, default="", multiline=True)]
+Name = Annotated[str | None, Text(1, 40, required=False, blank_is_none=True)]
+
+
+class NewBoard(Input):
+    title: Annotated[str, Text(1, 120)]
+    prompt: Annotated[str, Text(0, 500, required=False, default="", multiline=True)]
+    kind: Annotated[str, Choice(BOARD_KINDS, required=False, default="workshop")]
+    tags: Annotated[list[str], Tags()]
+    facilitator_name: Annotated[str, Text(1, 40, required=False, default="Facilitator")]
+
+
+class Join(Input):
+    display_name: Name
+    anonymous: Annotated[bool, Flag()]
+
+
+class NewPost(Input):
+    op_id: OpIdField
+    kind: Annotated[str, Choice(POST_KINDS)]
+    title: Annotated[str, Text(1, 120)]
+    body: Annotated[str, Text(0, 2000, required=False, default="", multiline=True)]
+    tag: Annotated[str | None, Text(1, 40, required=False, blank_is_none=True)]
+    availability: Annotated[str | None, Text(1, 80, required=False, blank_is_none=True)]
+    #: Facilitators only: the name of the person a post is entered for (a paper card).
+    on_behalf_of: Name
+
+
+class EditPost(Input):
+    partial = True
+    op_id: OpIdField
+    post_id: PostId
+    kind: Annotated[str | None, Choice(POST_KINDS, required=False)] = None
+    title: Annotated[str | None, Text(1, 120, required=False)] = None
+    body: Annotated[str | None, Text(0, 2000, required=False, multiline=True)] = None
+    tag: Annotated[str | None, Text(1, 40, required=False, blank_is_none=True, nullable=True)] = (
+        None
+    )
+    availability: Annotated[
+        str | None, Text(1, 80, required=False, blank_is_none=True, nullable=True)
+    ] = None
+
+
+class PostRef(Input):
+    op_id: OpIdField
+    post_id: PostId
+
+
+class NewComment(Input):
+    op_id: OpIdField
+    post_id: PostId
+    body: Annotated[str, Text(1, 1000, multiline=True)]
+
+
+class LinkHelp(Input):
+    op_id: OpIdField
+    post_id: PostId
+    offer_id: Annotated[int | None, Whole(1, required=False)]
+
+
+class Unlink(Input):
+    op_id: OpIdField
+    link_id: Annotated[int, Whole(1)]
+
+
+class JoinGroup(Input):
+    op_id: OpIdField
+    post_id: PostId
+    display_name: Name
+
+
+class GroupRef(Input):
+    op_id: OpIdField
+    group_id: GroupId
+
+
+class HandOver(Input):
+    op_id: OpIdField
+    group_id: GroupId
+    participant_id: ParticipantId
+
+
+class RenameGroup(Input):
+    op_id: OpIdField
+    group_id: GroupId
+    name: Annotated[str, Text(1, 120)]
+
+
+class NewGroupMessage(Input):
+    op_id: OpIdField
+    group_id: GroupId
+    body: Annotated[str, Text(1, 1000, multiline=True)]
+
+
+class Moderate(Input):
+    """Hide a post, or reject a queued one: a reason, and a note for the log."""
+
+    op_id: OpIdField
+    post_id: PostId
+    reason: Annotated[str, Choice(MODERATION_REASONS)]
+    note: Note
+
+
+class Restore(Input):
+    op_id: OpIdField
+    post_id: PostId
+    note: Note
+
+
+class InviteFacilitator(Input):
+    display_name: Annotated[str, Text(1, 40)]
+
+
+class ParticipantRef(Input):
+    op_id: OpIdField
+    participant_id: ParticipantId
+
+
+class OfferSearch(Input):
+    kind: Annotated[str | None, Choice(("skill", "tool", "need"), required=False)]
+    tag: Annotated[str | None, Text(1, 40, required=False, blank_is_none=True)]
+    q: Annotated[str | None, Text(1, 100, required=False, blank_is_none=True)]
+
+
+class Merge(Input):
+    op_id: OpIdField
+    post_id: PostId
+    into_id: Annotated[int, Whole(1)]
+
+
+class Pin(Input):
+    op_id: OpIdField
+    post_id: PostId
+    pinned: Annotated[bool, Flag(default=True)]
+
+
+class ReportPost(Input):
+    op_id: OpIdField
+    post_id: PostId
+    reason: Annotated[str, Choice(REPORT_REASONS)]
+
+
+class Mute(Input):
+    op_id: OpIdField
+    participant_id: ParticipantId
+    muted: Annotated[bool, Flag(default=True)]
+
+
+class RemoveParticipant(Input):
+    op_id: OpIdField
+    participant_id: ParticipantId
+    note: Note
+
+
+class SessionSettings(Input):
+    """Only the named settings change."""
+
+    partial = True
+    op_id: OpIdField
+    phase: Annotated[str | None, Choice(PHASES, required=False)] = None
+    locked: Annotated[bool | None, Flag()] = None
+    premoderation: Annotated[bool | None, Flag()] = None
+    silent: Annotated[bool | None, Flag()] = None
+    dot_budget: Annotated[int | None, Whole(0, required=False, max=20)] = None
+    dots_hidden: Annotated[bool | None, Flag()] = None
+    report_threshold: Annotated[int | None, Whole(0, required=False, max=50)] = None
+    slow_mode_seconds: Annotated[int | None, Whole(0, required=False, max=3600)] = None
+
+
+class Timer(Input):
+    """Seconds 0 stops the timer."""
+
+    op_id: OpIdField
+    seconds: Annotated[int, Whole(0, max=4 * 3600)]
+
+
+class Spotlight(Input):
+    """No post_id (or null) ends the spotlight."""
+
+    op_id: OpIdField
+    post_id: Annotated[int | None, Whole(1, required=False)]
+
+
+class EditProposal(Input):
+    """The guided form: only the named fields change."""
+
+    partial = True
+    op_id: OpIdField
+    proposal_id: ProposalId
+    title: Annotated[str | None, Text(1, 120, required=False)] = None
+    short_summary: Annotated[str | None, Text(0, 125, required=False)] = None
+    summary: Annotated[str | None, Text(0, 4000, required=False, multiline=True)] = None
+    what_we_want: Annotated[str | None, Text(0, 4000, required=False, multiline=True)] = None
+    asks: Annotated[list[str] | None, Choices(ASKS)] = None
+    amount_gbp: Annotated[float | None, Money()] = None
+    ask_details: Annotated[str | None, Text(0, 2000, required=False, multiline=True)] = None
+    involved: Annotated[str | None, Text(0, 2000, required=False, multiline=True)] = None
+    ward: Annotated[str | None, Text(0, 80, required=False)] = None
+    address: Annotated[str | None, Text(0, 200, required=False)] = None
+    latitude: Annotated[float | None, Coordinate(90)] = None
+    longitude: Annotated[float | None, Coordinate(180)] = None
+    capital_gbp: Annotated[float | None, Money()] = None
+    revenue_gbp: Annotated[float | None, Money()] = None
+    cost_notes: Annotated[str | None, Text(0, 2000, required=False, multiline=True)] = None
+    options: Annotated[str | None, Text(0, 4000, required=False, multiline=True)] = None
+    reasons: Annotated[str | None, Text(0, 4000, required=False, multiline=True)] = None
+    risks: Annotated[str | None, Text(0, 4000, required=False, multiline=True)] = None
+    legal: Annotated[str | None, Text(0, 2000, required=False, multiline=True)] = None
+    benefits: Annotated[str | None, Text(0, 2000, required=False, multiline=True)] = None
+    left_out: Annotated[str | None, Text(0, 2000, required=False, multiline=True)] = None
+    route: Annotated[str | None, Choice(ROUTES, required=False)] = None
+
+
+class MoveProposal(Input):
+    op_id: OpIdField
+    proposal_id: ProposalId
+    note: Annotated[str, Text(0, 1000, required=False, default="", multiline=True)]
+
+
+class ProposalContact(Input):
+    op_id: OpIdField
+    proposal_id: ProposalId
+    name: Annotated[str, Text(1, 80)]
+    email: Annotated[str, Email()]
+    consent: Annotated[bool, Flag()]
+
+
+class Named(Input):
+    op_id: OpIdField
+    group_id: GroupId
+    named: Annotated[bool, Flag()]
+
+
+LongText = Annotated[str, Text(0, 4000, required=False, default="", multiline=True)]
+
+
+class OfficerMove(Input):
+    to: Annotated[str, Choice(("received", "under_review", "decided"))]
+    note: Annotated[str, Text(0, 1000, required=False, default="", multiline=True)]
+    decision: Annotated[str | None, Choice(DECISIONS, required=False)]
+    decision_date: Annotated[str | None, IsoDate()]
+    decision_maker: Annotated[str, Text(0, 200, required=False, default="")]
+    decision_reasons: LongText
+    conditions: LongText
+    alternatives_rejected: LongText
+    minutes_url: Annotated[str, Url()]
+
+
+class OfficerName(Input):
+    name: Annotated[str, Text(1, 120)]
+
+
+class Since(Input):
+    """Where a client's copy of the board stands: the last seq it applied."""
+
+    since: Annotated[int, Whole(0)]
+
+
+class Subscribe(Input):
+    since: Annotated[int | None, Whole(0, required=False)]
+    token: Annotated[str | None, Text(1, 200, required=False)]
+    view: Annotated[str | None, Choice(("public", "own"), required=False)]
+
+
+# The rules by input, as board-file checks read them (limits shared with live input).
+NEW_BOARD = NewBoard.rules()
+NEW_POST = NewPost.rules()
+NEW_COMMENT = NewComment.rules()
+GROUP_MESSAGE = NewGroupMessage.rules()
+SESSION = SessionSettings.rules()
+TIMER = Timer.rules()
+PROPOSAL_EDIT = EditProposal.rules()
+PROPOSAL_CONTACT = ProposalContact.rules()
+PROPOSAL_MOVE = MoveProposal.rules()
+OFFICER_MOVE = OfficerMove.rules()

@@ -91,7 +91,7 @@ def test_post_support_comment_edit_delete_each_log_one_event(
     posts.toggle_support(dev, op(), post_id)
     comment = posts.add_comment(dev, op(), post_id, "Count me in")["comment"]
     assert comment["body"] == "Count me in" and comment["author"]["name"] == "Dev"
-    edited = posts.update_post(aisha, op(), post_id, {"title": "Repair café, monthly"})
+    edited = posts.update_post(aisha, op(), post_id, title="Repair café, monthly")
     assert edited["post"]["title"] == "Repair café, monthly"
     assert edited["post"]["supporter_ids"] == [dev.participant_id]
     assert posts.delete_post(aisha, op(), post_id) == {
@@ -132,8 +132,8 @@ def test_only_the_author_edits_and_only_author_or_facilitator_deletes(ctx: Flask
     post_id = posts.create_post(aisha, op(), "need", "Lifts to the surgery")["post"]["id"]
     head = boards.head(entry.board_code)
     for attempt in (
-        lambda: posts.update_post(dev, op(), post_id, {"title": "Mine now"}),
-        lambda: posts.update_post(facilitator, op(), post_id, {"title": "Edited"}),
+        lambda: posts.update_post(dev, op(), post_id, title="Mine now"),
+        lambda: posts.update_post(facilitator, op(), post_id, title="Edited"),
         lambda: posts.delete_post(dev, op(), post_id),
     ):
         with pytest.raises(BoardError) as refused:

@@ -123,7 +123,7 @@ def test_a_rejected_post_is_seen_only_by_its_author_with_the_reason(hall: Hall, 
     mine = boards.snapshot(hall.dev)["posts"]
     assert [(p["state"], p["rejected_reason"]) for p in mine] == [("rejected", "off-topic")]
     assert titles(hall.aisha) == [] and titles(hall.projector) == []
-    refused("post_closed", posts.update_post, hall.dev, op(), queued["id"], {"title": "Car"})
+    refused("post_closed", posts.update_post, hall.dev, op(), queued["id"], title="Car")
     assert posts.delete_post(hall.dev, op(), queued["id"])["deleted"]
     log = [e["action"] for e in moderation.moderation_log(hall.lead)]
     assert log == ["set_premoderation", "reject"]

@@ -150,7 +150,7 @@ def build_rich_board() -> tuple[str, dict[str, str]]:
     )
     moderation.pin_post(lead, op(), youth)
     posts.create_post(zoe, op(), "need", "=1+1 more bins", "-formula body", tag="food")
-    posts.update_post(zoe, op(), _post_id(lead, "=1+1 more bins"), {"body": "@edited"})
+    posts.update_post(zoe, op(), _post_id(lead, "=1+1 more bins"), body="@edited")
     # Supports, comments, "I can help" without an offer, groups with a thread, a closed one.
     posts.toggle_support(zoe, op(), warm)
     posts.add_comment(zoe, op(), cafe, "I can bring tea and cake")
@@ -171,7 +171,7 @@ def build_rich_board() -> tuple[str, dict[str, str]]:
         quinn,
         op(),
         decided,
-        {
+        **{
             "short_summary": "Raised beds of herbs and vegetables outside the station.",
             "what_we_want": "Four raised beds, planted and kept by volunteers.\nAnyone picks.",
             "asks": ["money", "permission"],
@@ -187,7 +187,7 @@ def build_rich_board() -> tuple[str, dict[str, str]]:
     )
     proposals.volunteer_contact(wren, op(), decided, "Wren", "wren@example.org", True)
     proposals.set_named(wren, op(), edible_group, True)
-    proposals.move(wren, op(), decided, "submitted", "Ready for the ward panel")
+    proposals.submit(wren, op(), decided, "Ready for the ward panel")
     council_token = proposals.create_officer_token("Jo Patel, Community Grants Officer")
     tokens["council"] = council_token
     council = proposals.officer_by_token(council_token)
@@ -207,9 +207,9 @@ def build_rich_board() -> tuple[str, dict[str, str]]:
     )
     # A draft withdrawn: promoted by a facilitator, edited by a member.
     withdrawn = proposals.promote(lead, op(), cafe)["proposal"]["id"]
-    proposals.update(zoe, op(), withdrawn, {"title": "A repair café once a month"})
+    proposals.update(zoe, op(), withdrawn, title="A repair café once a month")
     proposals.set_named(zoe, op(), cafe_group, True)
-    proposals.move(lead, op(), withdrawn, "withdrawn", "Not this year")
+    proposals.withdraw(lead, op(), withdrawn, "Not this year")
     # Reports: two hide a post at a threshold of two; one stays a report.
     workshop.update_session(lead, op(), report_threshold=2)
     moderation.report_post(zoe, op(), bikes_for_kids, "spam")

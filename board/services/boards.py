@@ -13,6 +13,7 @@ from flask import current_app
 
 from board import events
 from board.errors import BoardError, access_revoked, not_joined
+from board.inputs import Join, NewBoard, Since
 from board.models import (
     Board,
     BoardEvent,
@@ -33,6 +34,7 @@ from board.outputs import (
     session_out,
 )
 from board.services import Actor
+from board.services.commands import board_read, declared, lock_board
 from board.services.loading import post_loading
 from board.services.rules import can_see, is_staff
 from board.storage import read_snapshot, write_transaction
@@ -96,6 +98,7 @@ def new_participant(
     return participant, token
 
 
+@declared("board.create", who="anyone", input=NewBoard)
 def create_board(
     title: str, prompt: str, kind: str, tags: list[str], facilitator_name: str
 ) -> Entry:
@@ -111,6 +114,7 @@ def create_board(
     return entry
 
 
+@declared("board.join", who="anyone", input=Join)
 def join_board(code: str, display_name: str | None, anonymous: bool) -> Entry:
     """Add a participant to a board: a display name, or anonymous."""
     if not anonymous and not display_name:
@@ -127,19 +131,6 @@ def join_board(code: str, display_name: str | None, anonymous: bool) -> Entry:
         )
         entry = Entry(board.code, participant.id, token, participant_out(participant))
     return entry
-
-
-def lock_board(session: so.Session, board_id: int) -> Board:
-    """Lock the board's row for this write: writes to one board happen one at a time.
-
-    On PostgreSQL this is a row lock; SQLite's write transaction already holds the lock.
-    """
-    return session.execute(
-        sa.select(Board)
-        .where(Board.id == board_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
 
 
 def identify(session: so.Session, code: str, token: str | None) -> Actor:
@@ -174,12 +165,14 @@ def identify_by_id(session: so.Session, code: str, participant_id: int | None) -
     return _admitted(participant)
 
 
+@board_read("board.info", who="anyone")
 def board_info(code: str) -> dict[str, Any]:
     """A board's public description, for anyone with the code."""
     with read_snapshot() as session:
         return board_out(board_by_code(session, code))
 
 
+@board_read("board.snapshot")
 def snapshot(actor: Actor) -> dict[str, Any]:
     """Everything a client needs to draw the board, and the seq it reflects.
 
@@ -293,6 +286,7 @@ def moderation_summary(session: so.Session, board_id: int) -> dict[str, Any]:
     return {"hidden": sum(n for _, n in rows), "by_reason": {reason: n for reason, n in rows}}
 
 
+@board_read("board.events", input=Since)
 def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
     """The board's events after ``since``, in order; None when the log no longer reaches back.
 

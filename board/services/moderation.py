@@ -16,6 +16,18 @@ import sqlalchemy.orm as so
 from board import events
 from board.errors import BoardError, forbidden
 from board.events import iso
+from board.inputs import (
+    InviteFacilitator,
+    Merge,
+    Moderate,
+    Mute,
+    ParticipantRef,
+    Pin,
+    PostRef,
+    RemoveParticipant,
+    ReportPost,
+    Restore,
+)
 from board.models import (
     Comment,
     Dot,
@@ -30,8 +42,8 @@ from board.models import (
 )
 from board.outputs import participant_out, post_out
 from board.services import Actor
-from board.services.boards import Entry, lock_board, moderation_summary, new_participant
-from board.services.operations import once
+from board.services.boards import Entry, moderation_summary, new_participant
+from board.services.commands import Write, board_read, board_write
 from board.services.rules import (
     audience,
     log_action,
@@ -42,74 +54,48 @@ from board.services.rules import (
 )
 from board.services.workshop import clear_spotlight
 from board.spreadsheet import safe_cell
-from board.storage import read_snapshot, write_transaction
+from board.storage import read_snapshot
 
 LOG_COLUMNS = ("at", "facilitator", "action", "post_id", "participant_id", "reason", "note")
 
 
-def hide_post(
-    actor: Actor, op_id: str, post_id: int, reason: str, note: str = ""
-) -> dict[str, Any]:
+@board_write("post.hide", who="facilitator")
+def hide_post(w: Write, cmd: Moderate) -> dict[str, Any]:
     """Hide a post from everyone but facilitators, with a reason everyone can see counted."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            post = post_on_board(session, actor, post_id)
-            if post.hidden_at is not None:
-                raise BoardError("already_hidden", "That post is already hidden.", 409)
-            seen_by = audience(post)
-            post.hidden_at, post.hidden_reason = utcnow(), reason
-            log_action(session, board, me, "hide", post_id=post.id, reason=reason, note=note)
-            session.flush()
-            summary = moderation_summary(session, board.id)
-            hidden = events.PostHidden(post.id, reason, summary)
-            seq = events.record(session, board, hidden, seen_by)
-            if board.spotlight_post_id == post.id:
-                seq = clear_spotlight(session, board)
-            return {"post_id": post.id, "hidden": True, "reason": reason, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "post.hide",
-            {"post_id": post_id, "reason": reason, "note": note},
-            perform,
-        )
+    me = w.me
+    post = post_on_board(w.session, w.actor, cmd.post_id)
+    if post.hidden_at is not None:
+        raise BoardError("already_hidden", "That post is already hidden.", 409)
+    seen_by = audience(post)
+    post.hidden_at, post.hidden_reason = utcnow(), cmd.reason
+    log_action(w.session, w.board, me, "hide", post_id=post.id, reason=cmd.reason, note=cmd.note)
+    w.session.flush()
+    summary = moderation_summary(w.session, w.board.id)
+    hidden = events.PostHidden(post.id, cmd.reason, summary)
+    seq = events.record(w.session, w.board, hidden, seen_by)
+    if w.board.spotlight_post_id == post.id:
+        seq = clear_spotlight(w.session, w.board)
+    return {"post_id": post.id, "hidden": True, "reason": cmd.reason, "seq": seq}
 
 
-def restore_post(actor: Actor, op_id: str, post_id: int, note: str = "") -> dict[str, Any]:
+@board_write("post.restore", who="facilitator")
+def restore_post(w: Write, cmd: Restore) -> dict[str, Any]:
     """Show a hidden post to everyone again."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            post = post_on_board(session, actor, post_id)
-            if post.hidden_at is None:
-                raise BoardError("not_hidden", "That post is not hidden.", 409)
-            if post.merged_into_id is not None:
-                raise BoardError("post_merged", "That post was merged into another one.", 409)
-            post.hidden_at, post.hidden_reason = None, None
-            # Restoring a post dismisses the reports that hid it.
-            session.execute(sa.delete(Report).where(Report.post_id == post.id))
-            log_action(session, board, me, "restore", post_id=post.id, note=note)
-            session.flush()
-            shaped = post_out(post)
-            restored = events.PostRestored(shaped, moderation_summary(session, board.id))
-            seq = events.record(session, board, restored, audience(post))
-            return {"post": shaped, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "post.restore",
-            {"post_id": post_id, "note": note},
-            perform,
-        )
+    me = w.me
+    post = post_on_board(w.session, w.actor, cmd.post_id)
+    if post.hidden_at is None:
+        raise BoardError("not_hidden", "That post is not hidden.", 409)
+    if post.merged_into_id is not None:
+        raise BoardError("post_merged", "That post was merged into another one.", 409)
+    post.hidden_at, post.hidden_reason = None, None
+    # Restoring a post dismisses the reports that hid it.
+    w.session.execute(sa.delete(Report).where(Report.post_id == post.id))
+    log_action(w.session, w.board, me, "restore", post_id=post.id, note=cmd.note)
+    w.session.flush()
+    shaped = post_out(post)
+    restored = events.PostRestored(shaped, moderation_summary(w.session, w.board.id))
+    seq = events.record(w.session, w.board, restored, audience(post))
+    return {"post": shaped, "seq": seq}
 
 
 def _queued(session: so.Session, actor: Actor, post_id: int) -> Post:
@@ -119,99 +105,66 @@ def _queued(session: so.Session, actor: Actor, post_id: int) -> Post:
     return post
 
 
-def approve_post(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
+@board_write("post.approve", who="facilitator")
+def approve_post(w: Write, cmd: PostRef) -> dict[str, Any]:
     """Let a post from the pre-moderation queue onto the board: it appears everywhere live.
 
     During silent brainstorming it joins the held-back posts, to appear at the reveal.
     """
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            post = _queued(session, actor, post_id)
-            post.state = "silent" if board.silent else "visible"
-            log_action(session, board, me, "approve", post_id=post.id)
-            session.flush()
-            shaped = post_out(post)
-            seq = events.record(session, board, events.PostApproved(shaped), audience(post))
-            return {"post": shaped, "seq": seq}
-
-        return once(
-            session, actor.participant_id, op_id, "post.approve", {"post_id": post_id}, perform
-        )
+    me = w.me
+    post = _queued(w.session, w.actor, cmd.post_id)
+    post.state = "silent" if w.board.silent else "visible"
+    log_action(w.session, w.board, me, "approve", post_id=post.id)
+    w.session.flush()
+    shaped = post_out(post)
+    seq = events.record(w.session, w.board, events.PostApproved(shaped), audience(post))
+    return {"post": shaped, "seq": seq}
 
 
-def reject_post(
-    actor: Actor, op_id: str, post_id: int, reason: str, note: str = ""
-) -> dict[str, Any]:
+@board_write("post.reject", who="facilitator")
+def reject_post(w: Write, cmd: Moderate) -> dict[str, Any]:
     """Keep a queued post off the board, with a reason its author sees."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            post = _queued(session, actor, post_id)
-            post.state, post.rejected_reason = "rejected", reason
-            log_action(session, board, me, "reject", post_id=post.id, reason=reason, note=note)
-            rejected = events.PostRejected(post.id, post.title, reason, note)
-            seq = events.record(session, board, rejected, audience(post))
-            return {"post_id": post.id, "rejected": True, "reason": reason, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "post.reject",
-            {"post_id": post_id, "reason": reason, "note": note},
-            perform,
-        )
+    me = w.me
+    post = _queued(w.session, w.actor, cmd.post_id)
+    post.state, post.rejected_reason = "rejected", cmd.reason
+    log_action(w.session, w.board, me, "reject", post_id=post.id, reason=cmd.reason, note=cmd.note)
+    rejected = events.PostRejected(post.id, post.title, cmd.reason, cmd.note)
+    seq = events.record(w.session, w.board, rejected, audience(post))
+    return {"post_id": post.id, "rejected": True, "reason": cmd.reason, "seq": seq}
 
 
-def merge_posts(actor: Actor, op_id: str, post_id: int, into_id: int) -> dict[str, Any]:
+@board_write("post.merge", who="facilitator")
+def merge_posts(w: Write, cmd: Merge) -> dict[str, Any]:
     """Merge a duplicate (``post_id``) into another post (``into_id``).
 
     Supports move, one per person (someone who supported both counts once); comments,
     dots, helpers and group members move; the duplicate is kept hidden ("duplicate") for
     the log, and both authors are told.
     """
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            dup = open_post(session, actor, post_id)
-            into = open_post(session, actor, into_id)
-            if dup.id == into.id:
-                raise BoardError("invalid_input", "A post cannot be merged into itself.", 422)
-            _move_everything(session, dup, into)
-            dup.hidden_at, dup.hidden_reason, dup.merged_into_id = utcnow(), "duplicate", into.id
-            log_action(
-                session,
-                board,
-                me,
-                "merge",
-                post_id=dup.id,
-                reason="duplicate",
-                note=f"merged into post {into.id}",
-            )
-            session.flush()
-            session.expire(into)
-            shaped = post_out(into)
-            merged = events.PostMerged(dup.id, dup.title, dup.author_id, shaped)
-            seq = events.record(session, board, merged)
-            if board.spotlight_post_id == dup.id:
-                seq = clear_spotlight(session, board)
-            return {"from_id": dup.id, "into": shaped, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "post.merge",
-            {"post_id": post_id, "into_id": into_id},
-            perform,
-        )
+    me = w.me
+    dup = open_post(w.session, w.actor, cmd.post_id)
+    into = open_post(w.session, w.actor, cmd.into_id)
+    if dup.id == into.id:
+        raise BoardError("invalid_input", "A post cannot be merged into itself.", 422)
+    _move_everything(w.session, dup, into)
+    dup.hidden_at, dup.hidden_reason, dup.merged_into_id = utcnow(), "duplicate", into.id
+    log_action(
+        w.session,
+        w.board,
+        me,
+        "merge",
+        post_id=dup.id,
+        reason="duplicate",
+        note=f"merged into post {into.id}",
+    )
+    w.session.flush()
+    w.session.expire(into)
+    shaped = post_out(into)
+    merged = events.PostMerged(dup.id, dup.title, dup.author_id, shaped)
+    seq = events.record(w.session, w.board, merged)
+    if w.board.spotlight_post_id == dup.id:
+        seq = clear_spotlight(w.session, w.board)
+    return {"from_id": dup.id, "into": shaped, "seq": seq}
 
 
 def _move_everything(session: so.Session, dup: Post, into: Post) -> None:
@@ -249,94 +202,68 @@ def _move_everything(session: so.Session, dup: Post, into: Post) -> None:
     session.expire(dup)
 
 
-def pin_post(actor: Actor, op_id: str, post_id: int, pinned: bool = True) -> dict[str, Any]:
+@board_write("post.pin", who="facilitator")
+def pin_post(w: Write, cmd: Pin) -> dict[str, Any]:
     """Pin a post to the top of every screen, or unpin it."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            post = open_post(session, actor, post_id)
-            if (post.pinned_at is not None) == pinned:
-                raise BoardError(
-                    "no_change",
-                    "That post is already pinned." if pinned else "It is not pinned.",
-                    409,
-                )
-            post.pinned_at = utcnow() if pinned else None
-            log_action(session, board, me, "pin" if pinned else "unpin", post_id=post.id)
-            seq = events.record(session, board, events.PostPinned(post.id, pinned))
-            return {"post_id": post.id, "pinned": pinned, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "post.pin",
-            {"post_id": post_id, "pinned": pinned},
-            perform,
+    me = w.me
+    post = open_post(w.session, w.actor, cmd.post_id)
+    if (post.pinned_at is not None) == cmd.pinned:
+        raise BoardError(
+            "no_change",
+            "That post is already pinned." if cmd.pinned else "It is not pinned.",
+            409,
         )
+    post.pinned_at = utcnow() if cmd.pinned else None
+    log_action(w.session, w.board, me, "pin" if cmd.pinned else "unpin", post_id=post.id)
+    seq = events.record(w.session, w.board, events.PostPinned(post.id, cmd.pinned))
+    return {"post_id": post.id, "pinned": cmd.pinned, "seq": seq}
 
 
-def report_post(actor: Actor, op_id: str, post_id: int, reason: str) -> dict[str, Any]:
+@board_write("post.report")
+def report_post(w: Write, cmd: ReportPost) -> dict[str, Any]:
     """A participant reports a post; at the board's threshold of reporters it is hidden
     pending a facilitator's review (restoring it dismisses the reports)."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = may_write(session, actor, board)
-            post = open_post(session, actor, post_id)
-            if post.author_id == me.id:
-                raise BoardError("invalid_input", "You cannot report your own post.", 422)
-            done = session.scalar(
-                sa.select(Report.id).where(
-                    Report.post_id == post.id, Report.participant_id == me.id
-                )
-            )
-            if done is not None:
-                raise BoardError("already_reported", "You have already reported this post.", 409)
-            session.add(
-                Report(board_id=board.id, post_id=post.id, participant_id=me.id, reason=reason)
-            )
-            session.flush()
-            reasons = session.execute(
-                sa.select(Report.reason, sa.func.count())
-                .where(Report.post_id == post.id)
-                .group_by(Report.reason)
-                .order_by(sa.func.count().desc(), Report.reason)
-            ).all()
-            reports = sum(n for _, n in reasons)
-            hide = bool(board.report_threshold) and reports >= board.report_threshold
-            reported = events.PostReported(post.id, reason, reports, hide)
-            seq = events.record(session, board, reported, events.STAFF)
-            if hide:
-                top = reasons[0][0]
-                post.hidden_at, post.hidden_reason = utcnow(), top
-                log_action(
-                    session,
-                    board,
-                    me,
-                    "hidden_by_reports",
-                    post_id=post.id,
-                    reason=top,
-                    note=f"{reports} reports",
-                )
-                session.flush()
-                summary = moderation_summary(session, board.id)
-                seq = events.record(session, board, events.PostHidden(post.id, top, summary))
-                if board.spotlight_post_id == post.id:
-                    seq = clear_spotlight(session, board)
-            return {"post_id": post.id, "reported": True, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "post.report",
-            {"post_id": post_id, "reason": reason},
-            perform,
+    me = may_write(w.session, w.actor, w.board)
+    post = open_post(w.session, w.actor, cmd.post_id)
+    if post.author_id == me.id:
+        raise BoardError("invalid_input", "You cannot report your own post.", 422)
+    done = w.session.scalar(
+        sa.select(Report.id).where(Report.post_id == post.id, Report.participant_id == me.id)
+    )
+    if done is not None:
+        raise BoardError("already_reported", "You have already reported this post.", 409)
+    w.session.add(
+        Report(board_id=w.board.id, post_id=post.id, participant_id=me.id, reason=cmd.reason)
+    )
+    w.session.flush()
+    reasons = w.session.execute(
+        sa.select(Report.reason, sa.func.count())
+        .where(Report.post_id == post.id)
+        .group_by(Report.reason)
+        .order_by(sa.func.count().desc(), Report.reason)
+    ).all()
+    reports = sum(n for _, n in reasons)
+    hide = bool(w.board.report_threshold) and reports >= w.board.report_threshold
+    reported = events.PostReported(post.id, cmd.reason, reports, hide)
+    seq = events.record(w.session, w.board, reported, events.STAFF)
+    if hide:
+        top = reasons[0][0]
+        post.hidden_at, post.hidden_reason = utcnow(), top
+        log_action(
+            w.session,
+            w.board,
+            me,
+            "hidden_by_reports",
+            post_id=post.id,
+            reason=top,
+            note=f"{reports} reports",
         )
+        w.session.flush()
+        summary = moderation_summary(w.session, w.board.id)
+        seq = events.record(w.session, w.board, events.PostHidden(post.id, top, summary))
+        if w.board.spotlight_post_id == post.id:
+            seq = clear_spotlight(w.session, w.board)
+    return {"post_id": post.id, "reported": True, "seq": seq}
 
 
 def _participant(session: so.Session, actor: Actor, participant_id: int) -> Participant:
@@ -352,110 +279,68 @@ def _participant(session: so.Session, actor: Actor, participant_id: int) -> Part
     return them
 
 
-def mute_participant(
-    actor: Actor, op_id: str, participant_id: int, muted: bool = True
-) -> dict[str, Any]:
+@board_write("participant.mute", who="facilitator")
+def mute_participant(w: Write, cmd: Mute) -> dict[str, Any]:
     """Stop someone posting and commenting (they can still read, support and place dots)."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            them = _participant(session, actor, participant_id)
-            if (them.muted_at is not None) == muted:
-                raise BoardError("no_change", "Already muted." if muted else "Not muted.", 409)
-            them.muted_at = utcnow() if muted else None
-            log_action(session, board, me, "mute" if muted else "unmute", participant_id=them.id)
-            change = events.ParticipantMuted(them.id, muted)
-            seq = events.record(session, board, change, events.Audience(them.id))
-            return {"participant_id": them.id, "muted": muted, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "participant.mute",
-            {"participant_id": participant_id, "muted": muted},
-            perform,
-        )
+    me = w.me
+    them = _participant(w.session, w.actor, cmd.participant_id)
+    if (them.muted_at is not None) == cmd.muted:
+        raise BoardError("no_change", "Already muted." if cmd.muted else "Not muted.", 409)
+    them.muted_at = utcnow() if cmd.muted else None
+    log_action(w.session, w.board, me, "mute" if cmd.muted else "unmute", participant_id=them.id)
+    change = events.ParticipantMuted(them.id, cmd.muted)
+    seq = events.record(w.session, w.board, change, events.Audience(them.id))
+    return {"participant_id": them.id, "muted": cmd.muted, "seq": seq}
 
 
-def remove_participant(
-    actor: Actor, op_id: str, participant_id: int, note: str = ""
-) -> dict[str, Any]:
+@board_write("participant.remove", who="facilitator")
+def remove_participant(w: Write, cmd: RemoveParticipant) -> dict[str, Any]:
     """Remove someone from the board: their link opens nothing from now on."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            them = _participant(session, actor, participant_id)
-            them.revoked_at = utcnow()
-            log_action(session, board, me, "remove", participant_id=them.id, note=note)
-            seq = events.record(session, board, events.ParticipantRemoved(them.id))
-            return {"participant_id": them.id, "removed": True, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "participant.remove",
-            {"participant_id": participant_id, "note": note},
-            perform,
-        )
+    me = w.me
+    them = _participant(w.session, w.actor, cmd.participant_id)
+    them.revoked_at = utcnow()
+    log_action(w.session, w.board, me, "remove", participant_id=them.id, note=cmd.note)
+    seq = events.record(w.session, w.board, events.ParticipantRemoved(them.id))
+    return {"participant_id": them.id, "removed": True, "seq": seq}
 
 
-def invite_facilitator(actor: Actor, display_name: str) -> Entry:
+@board_write("facilitator.invite", who="facilitator")
+def invite_facilitator(w: Write, cmd: InviteFacilitator) -> Entry:
     """Make a co-facilitator with their own link, shown once to the inviting facilitator.
 
     Takes no op id: the token exists only in this answer, so replaying a stored result
     could not hand the link out again. A repeated invitation makes a second link, which
     the facilitator can withdraw.
     """
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-        me = require_facilitator(session, actor)
-        invited, token = new_participant(session, board, display_name, False, "facilitator")
-        log_action(session, board, me, "invite_facilitator", participant_id=invited.id)
-        return Entry(board.code, invited.id, token, participant_out(invited))
+    invited, token = new_participant(w.session, w.board, cmd.display_name, False, "facilitator")
+    log_action(w.session, w.board, w.me, "invite_facilitator", participant_id=invited.id)
+    return Entry(w.board.code, invited.id, token, participant_out(invited))
 
 
-def revoke_facilitator(actor: Actor, op_id: str, participant_id: int) -> dict[str, Any]:
+@board_write("facilitator.revoke", who="facilitator")
+def revoke_facilitator(w: Write, cmd: ParticipantRef) -> dict[str, Any]:
     """Withdraw a co-facilitator's link: it opens nothing from now on."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = require_facilitator(session, actor)
-            them = session.get(Participant, participant_id)
-            if them is None or them.board_id != board.id or them.role != "facilitator":
-                raise BoardError(
-                    "participant_not_found", "No co-facilitator with that id on this board.", 404
-                )
-            if them.id == me.id:
-                raise BoardError("invalid_input", "You cannot withdraw your own link.", 422)
-            first = session.scalar(
-                sa.select(sa.func.min(Participant.id)).where(
-                    Participant.board_id == board.id, Participant.role == "facilitator"
-                )
-            )
-            if them.id == first:
-                raise forbidden("The board's first facilitator cannot be withdrawn.")
-            if them.revoked_at is not None:
-                raise BoardError("already_revoked", "That link was already withdrawn.", 409)
-            them.revoked_at = utcnow()
-            log_action(session, board, me, "revoke_facilitator", participant_id=them.id)
-            seq = events.record(session, board, events.FacilitatorRevoked(them.id))
-            return {"participant_id": them.id, "revoked": True, "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "facilitator.revoke",
-            {"participant_id": participant_id},
-            perform,
+    me = w.me
+    them = w.session.get(Participant, cmd.participant_id)
+    if them is None or them.board_id != w.board.id or them.role != "facilitator":
+        raise BoardError(
+            "participant_not_found", "No co-facilitator with that id on this board.", 404
         )
+    if them.id == me.id:
+        raise BoardError("invalid_input", "You cannot withdraw your own link.", 422)
+    first = w.session.scalar(
+        sa.select(sa.func.min(Participant.id)).where(
+            Participant.board_id == w.board.id, Participant.role == "facilitator"
+        )
+    )
+    if them.id == first:
+        raise forbidden("The board's first facilitator cannot be withdrawn.")
+    if them.revoked_at is not None:
+        raise BoardError("already_revoked", "That link was already withdrawn.", 409)
+    them.revoked_at = utcnow()
+    log_action(w.session, w.board, me, "revoke_facilitator", participant_id=them.id)
+    seq = events.record(w.session, w.board, events.FacilitatorRevoked(them.id))
+    return {"participant_id": them.id, "revoked": True, "seq": seq}
 
 
 def facilitators(actor: Actor) -> list[dict[str, Any]]:
@@ -470,6 +355,7 @@ def facilitators(actor: Actor) -> list[dict[str, Any]]:
         return [{**participant_out(p), "revoked": p.revoked_at is not None} for p in rows]
 
 
+@board_read("participants.list", who="facilitator")
 def participants(actor: Actor) -> list[dict[str, Any]]:
     """Everyone on the board with how much they posted, and whether muted or removed
     (facilitators only), in the order they joined."""
@@ -500,6 +386,7 @@ def participants(actor: Actor) -> list[dict[str, Any]]:
         ]
 
 
+@board_read("moderation.log", who="facilitator")
 def moderation_log(actor: Actor) -> list[dict[str, Any]]:
     """Every facilitator action on the board, oldest first (facilitators only)."""
     with read_snapshot() as session:

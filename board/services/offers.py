@@ -16,9 +16,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from board.errors import BoardError
+from board.inputs import OfferSearch
 from board.models import Link, Post
 from board.outputs import post_out
 from board.services import Actor
+from board.services.commands import board_read
 from board.services.loading import post_loading
 from board.services.rules import is_open, open_clause
 from board.storage import read_snapshot
@@ -75,6 +77,7 @@ def terms(*texts: str | None) -> set[str]:
     return {w for w in stems if w not in STOPWORDS}
 
 
+@board_read("offers.search", input=OfferSearch)
 def search_offers(
     actor: Actor, kind: str | None = None, tag: str | None = None, q: str | None = None
 ) -> list[dict[str, Any]]:
@@ -95,6 +98,7 @@ def search_offers(
         return [post_out(p) for p in found]
 
 
+@board_read("post.suggestions")
 def suggest_offers(actor: Actor, post_id: int) -> list[dict[str, Any]]:
     """Offers on the board that look relevant to an idea or need, best first, with why."""
     with read_snapshot() as session:

@@ -27,6 +27,7 @@ from flask import current_app, has_request_context, request
 from board import events
 from board.errors import BoardError, forbidden
 from board.events import iso
+from board.inputs import EditProposal, MoveProposal, Named, OfficerMove, PostRef, ProposalContact
 from board.models import (
     Board,
     Group,
@@ -40,8 +41,8 @@ from board.models import (
 )
 from board.outputs import decision_out, proposal_public_out
 from board.services import Actor
-from board.services.boards import lock_board, visible_proposals
-from board.services.operations import once
+from board.services.boards import visible_proposals
+from board.services.commands import Write, board_read, board_write, declared, lock_board
 from board.services.rules import acting, may_write, open_post
 from board.services.webhooks import enqueue
 from board.spreadsheet import safe_cell
@@ -169,155 +170,115 @@ def proposal_on_board(session: so.Session, board_id: int, proposal_id: int) -> P
     return proposal
 
 
-def promote(actor: Actor, op_id: str, post_id: int) -> dict[str, Any]:
+@board_write("proposal.promote")
+def promote(w: Write, cmd: PostRef) -> dict[str, Any]:
     """Promote an idea to a draft proposal, prefilled from the board (coordinator or
     facilitator). One live proposal per idea: a withdrawn one can be promoted again."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = may_write(session, actor, board)
-            idea = open_post(session, actor, post_id)
-            if idea.kind != "idea":
-                raise BoardError("invalid_target", "Only an idea can become a proposal.", 422)
-            group = _group_of(session, idea)
-            coordinates = group is not None and group.coordinator_id == me.id
-            if not (me.is_facilitator or coordinates):
-                raise forbidden(
-                    "Only the idea's group coordinator or a facilitator can promote it."
-                )
-            live = session.scalar(
-                sa.select(Proposal.id).where(
-                    Proposal.idea_id == idea.id, Proposal.state != "withdrawn"
-                )
-            )
-            if live is not None:
-                raise BoardError(
-                    "proposal_exists", "This idea already has a proposal.", 409, {"id": str(live)}
-                )
-            count = session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Proposal)
-                .where(Proposal.board_id == board.id)
-            )
-            proposal = Proposal(
-                board_id=board.id,
-                idea_id=idea.id,
-                group_id=group.id if group else None,
-                reference=f"CG-{board.code}-{(count or 0) + 1}",
-                title=idea.title,
-                short_summary=idea.title[:125],
-                summary=idea.body,
-                what_we_want=idea.body,
-                created_by_id=me.id,
-                created_at=utcnow(),
-            )
-            session.add(proposal)
-            session.flush()
-            _transition(session, board, proposal, None, "draft", _label(me, proposal), "")
-            seq = _publish(session, board, proposal)
-            return {"proposal": proposal_out(session, proposal), "seq": seq}
-
-        return once(
-            session, actor.participant_id, op_id, "proposal.promote", {"post_id": post_id}, perform
+    me = may_write(w.session, w.actor, w.board)
+    idea = open_post(w.session, w.actor, cmd.post_id)
+    if idea.kind != "idea":
+        raise BoardError("invalid_target", "Only an idea can become a proposal.", 422)
+    group = _group_of(w.session, idea)
+    coordinates = group is not None and group.coordinator_id == me.id
+    if not (me.is_facilitator or coordinates):
+        raise forbidden("Only the idea's group coordinator or a facilitator can promote it.")
+    live = w.session.scalar(
+        sa.select(Proposal.id).where(Proposal.idea_id == idea.id, Proposal.state != "withdrawn")
+    )
+    if live is not None:
+        raise BoardError(
+            "proposal_exists", "This idea already has a proposal.", 409, {"id": str(live)}
         )
+    count = w.session.scalar(
+        sa.select(sa.func.count()).select_from(Proposal).where(Proposal.board_id == w.board.id)
+    )
+    proposal = Proposal(
+        board_id=w.board.id,
+        idea_id=idea.id,
+        group_id=group.id if group else None,
+        reference=f"CG-{w.board.code}-{(count or 0) + 1}",
+        title=idea.title,
+        short_summary=idea.title[:125],
+        summary=idea.body,
+        what_we_want=idea.body,
+        created_by_id=me.id,
+        created_at=utcnow(),
+    )
+    w.session.add(proposal)
+    w.session.flush()
+    _transition(w.session, w.board, proposal, None, "draft", _label(me, proposal), "")
+    seq = _publish(w.session, w.board, proposal)
+    return {"proposal": proposal_out(w.session, proposal), "seq": seq}
 
 
-def update(actor: Actor, op_id: str, proposal_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+@board_write("proposal.update")
+def update(w: Write, cmd: EditProposal) -> dict[str, Any]:
     """Shape a draft: only the named fields change (members of the group, facilitators)."""
+    changes = {name: value for name, value in cmd.given().items() if name in EDITABLE}
     if not changes:
         raise BoardError("invalid_input", f"Send one or more of: {', '.join(EDITABLE)}.", 422)
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            proposal = proposal_on_board(session, board.id, proposal_id)
-            _may_edit(session, actor, proposal)
-            if proposal.state != "draft":
-                raise BoardError(
-                    "proposal_not_draft", "Only a draft can be edited: this one was submitted.", 409
-                )
-            for name, value in changes.items():
-                if name.endswith("_gbp"):
-                    name, value = name.replace("_gbp", "_pence"), _pence(value)
-                setattr(proposal, name, value)
-            proposal.updated_at = utcnow()
-            session.flush()
-            seq = _publish(session, board, proposal)
-            return {"proposal": proposal_out(session, proposal), "seq": seq}
-
-        return once(
-            session,
-            actor.participant_id,
-            op_id,
-            "proposal.update",
-            {"proposal_id": proposal_id, **changes},
-            perform,
+    proposal = proposal_on_board(w.session, w.board.id, cmd.proposal_id)
+    _may_edit(w.session, w.actor, proposal)
+    if proposal.state != "draft":
+        raise BoardError(
+            "proposal_not_draft", "Only a draft can be edited: this one was submitted.", 409
         )
+    for name, value in changes.items():
+        if name.endswith("_gbp"):
+            name, value = name.replace("_gbp", "_pence"), _pence(value)
+        setattr(proposal, name, value)
+    proposal.updated_at = utcnow()
+    w.session.flush()
+    seq = _publish(w.session, w.board, proposal)
+    return {"proposal": proposal_out(w.session, proposal), "seq": seq}
 
 
 def _pence(value: float | int | None) -> int | None:
     return None if value is None else round(float(value) * 100)
 
 
-def volunteer_contact(
-    actor: Actor, op_id: str, proposal_id: int, name: str, email: str, consent: bool
-) -> dict[str, Any]:
+@board_write("proposal.contact")
+def volunteer_contact(w: Write, cmd: ProposalContact) -> dict[str, Any]:
     """A member offers themself as the proposal's named contact, consenting to be named and
     contacted; ``consent`` false withdraws them as the contact."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            proposal = proposal_on_board(session, board.id, proposal_id)
-            me = _may_edit(session, actor, proposal)
-            if proposal.state in ("decided", "withdrawn"):
-                raise BoardError("proposal_closed", "This proposal is closed.", 409)
-            if consent:
-                proposal.contact_id, proposal.contact_consent = me.id, True
-                proposal.contact_name, proposal.contact_email = name, email
-            elif proposal.contact_id == me.id:
-                proposal.contact_id, proposal.contact_consent = None, False
-                proposal.contact_name = proposal.contact_email = ""
-            else:
-                raise BoardError("not_contact", "You are not this proposal's contact.", 409)
-            session.flush()
-            seq = _publish(session, board, proposal)
-            return {"proposal": proposal_out(session, proposal), "seq": seq}
-
-        request = {"proposal_id": proposal_id, "name": name, "email": email, "consent": consent}
-        return once(session, actor.participant_id, op_id, "proposal.contact", request, perform)
+    proposal = proposal_on_board(w.session, w.board.id, cmd.proposal_id)
+    me = _may_edit(w.session, w.actor, proposal)
+    if proposal.state in ("decided", "withdrawn"):
+        raise BoardError("proposal_closed", "This proposal is closed.", 409)
+    if cmd.consent:
+        proposal.contact_id, proposal.contact_consent = me.id, True
+        proposal.contact_name, proposal.contact_email = cmd.name, cmd.email
+    elif proposal.contact_id == me.id:
+        proposal.contact_id, proposal.contact_consent = None, False
+        proposal.contact_name = proposal.contact_email = ""
+    else:
+        raise BoardError("not_contact", "You are not this proposal's contact.", 409)
+    w.session.flush()
+    seq = _publish(w.session, w.board, proposal)
+    return {"proposal": proposal_out(w.session, proposal), "seq": seq}
 
 
-def set_named(actor: Actor, op_id: str, group_id: int, named: bool) -> dict[str, Any]:
+@board_write("group.named")
+def set_named(w: Write, cmd: Named) -> dict[str, Any]:
     """A group member agrees (or no longer agrees) to be named in the group's proposal."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
-
-        def perform() -> dict[str, Any]:
-            me = may_write(session, actor, board)
-            member = session.scalar(
-                sa.select(GroupMember)
-                .join(Group, Group.id == GroupMember.group_id)
-                .where(
-                    GroupMember.group_id == group_id,
-                    GroupMember.participant_id == me.id,
-                    Group.board_id == board.id,
-                )
-            )
-            if member is None:
-                raise BoardError("not_a_member", "You are not in this group.", 409)
-            member.named_in_proposal = named
-            session.flush()
-            seq = board.last_seq
-            for proposal in session.scalars(
-                sa.select(Proposal).where(Proposal.group_id == group_id)
-            ):
-                seq = _publish(session, board, proposal)
-            return {"group_id": group_id, "named": named, "seq": seq}
-
-        request = {"group_id": group_id, "named": named}
-        return once(session, actor.participant_id, op_id, "group.named", request, perform)
+    me = may_write(w.session, w.actor, w.board)
+    member = w.session.scalar(
+        sa.select(GroupMember)
+        .join(Group, Group.id == GroupMember.group_id)
+        .where(
+            GroupMember.group_id == cmd.group_id,
+            GroupMember.participant_id == me.id,
+            Group.board_id == w.board.id,
+        )
+    )
+    if member is None:
+        raise BoardError("not_a_member", "You are not in this group.", 409)
+    member.named_in_proposal = cmd.named
+    w.session.flush()
+    seq = w.board.last_seq
+    for proposal in w.session.scalars(sa.select(Proposal).where(Proposal.group_id == cmd.group_id)):
+        seq = _publish(w.session, w.board, proposal)
+    return {"group_id": cmd.group_id, "named": cmd.named, "seq": seq}
 
 
 def is_named(actor: Actor, group_id: int) -> bool:
@@ -333,23 +294,27 @@ def is_named(actor: Actor, group_id: int) -> bool:
         )
 
 
-def move(actor: Actor, op_id: str, proposal_id: int, to: str, note: str = "") -> dict[str, Any]:
-    """Submit or withdraw (the coordinator or a facilitator)."""
-    with write_transaction() as session:
-        board = lock_board(session, actor.board_id)
+@board_write("proposal.submit")
+def submit(w: Write, cmd: MoveProposal) -> dict[str, Any]:
+    """Send the proposal to the council (the coordinator or a facilitator)."""
+    return _move(w, cmd, "submitted")
 
-        def perform() -> dict[str, Any]:
-            proposal = proposal_on_board(session, board.id, proposal_id)
-            me = _may_steer(session, actor, proposal)
-            _check_move(proposal.state, to, GROUP_MOVES)
-            if to == "submitted":
-                _check_complete(proposal)
-            _transition(session, board, proposal, proposal.state, to, _label(me, proposal), note)
-            seq = _publish(session, board, proposal)
-            return {"proposal": proposal_out(session, proposal), "seq": seq}
 
-        request = {"proposal_id": proposal_id, "to": to, "note": note}
-        return once(session, actor.participant_id, op_id, "proposal.move", request, perform)
+@board_write("proposal.withdraw")
+def withdraw(w: Write, cmd: MoveProposal) -> dict[str, Any]:
+    """Withdraw the proposal, from any state before decided (coordinator or facilitator)."""
+    return _move(w, cmd, "withdrawn")
+
+
+def _move(w: Write, cmd: MoveProposal, to: str) -> dict[str, Any]:
+    proposal = proposal_on_board(w.session, w.board.id, cmd.proposal_id)
+    me = _may_steer(w.session, w.actor, proposal)
+    _check_move(proposal.state, to, GROUP_MOVES)
+    if to == "submitted":
+        _check_complete(proposal)
+    _transition(w.session, w.board, proposal, proposal.state, to, _label(me, proposal), cmd.note)
+    seq = _publish(w.session, w.board, proposal)
+    return {"proposal": proposal_out(w.session, proposal), "seq": seq}
 
 
 def _check_move(state: str, to: str, moves: dict[str, set[str]]) -> None:
@@ -436,6 +401,7 @@ def _was_submitted(proposal: Proposal) -> bool:
 _SENT = Proposal.transitions.any(ProposalTransition.to_state == "submitted")
 
 
+@board_read("officer.proposals", who="officer")
 def officer_proposals() -> list[dict[str, Any]]:
     """Every proposal that has reached the council (submitted or later), newest first."""
     with read_snapshot() as session:
@@ -443,6 +409,7 @@ def officer_proposals() -> list[dict[str, Any]]:
         return [export(session, p) for p in rows]
 
 
+@board_read("officer.proposal", who="officer")
 def officer_proposal(proposal_id: int) -> dict[str, Any]:
     """One proposal as the council sees it (its export)."""
     with read_snapshot() as session:
@@ -452,6 +419,7 @@ def officer_proposal(proposal_id: int) -> dict[str, Any]:
         return export(session, proposal)
 
 
+@declared("proposal.officer_move", who="officer", input=OfficerMove)
 def officer_move(
     officer: Officer, proposal_id: int, to: str, note: str = "", **decision: Any
 ) -> dict[str, Any]:
@@ -653,6 +621,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix[:-1]: "" if value is None else value}
 
 
+@board_read("proposals.list")
 def board_proposals(actor: Actor) -> list[dict[str, Any]]:
     """The board's proposals as everyone sees them (drafts: only the group and facilitators)."""
     with read_snapshot() as session:
@@ -660,6 +629,7 @@ def board_proposals(actor: Actor) -> list[dict[str, Any]]:
         return visible_proposals(session, actor.board_id, me, me.is_facilitator)
 
 
+@board_read("proposal.show")
 def proposal_detail(actor: Actor, proposal_id: int) -> dict[str, Any]:
     """A whole proposal: anyone on the board once submitted; a draft, its group and
     facilitators."""
@@ -681,6 +651,7 @@ def proposal_detail(actor: Actor, proposal_id: int) -> dict[str, Any]:
         return shaped
 
 
+@board_read("proposal.export")
 def export_for(actor: Actor, proposal_id: int) -> dict[str, Any]:
     """The canonical export, for the group and facilitators."""
     with read_snapshot() as session:

@@ -12,11 +12,13 @@ import sqlalchemy.orm as so
 from board.models import Board, Dot, Group, Link, Participant, Post, Support
 from board.outputs import participant_out, session_out
 from board.services import Actor
+from board.services.commands import board_read
 from board.services.loading import post_loading
 from board.services.rules import open_clause, require_facilitator
 from board.storage import read_snapshot
 
 
+@board_read("board.results")
 def results(actor: Actor) -> dict[str, Any]:
     """Ideas and needs ranked by dots then supports, the offers inventory and the groups.
 
@@ -95,6 +97,7 @@ def results(actor: Actor) -> dict[str, Any]:
         }
 
 
+@board_read("board.fairness", who="facilitator")
 def fairness(actor: Actor) -> dict[str, Any]:
     """Who is being heard: people joined, who has posted and who not yet, the share of posts
     from the most active tenth, supports and dots per person. Facilitators only.

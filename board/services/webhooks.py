@@ -28,6 +28,7 @@ from flask import Flask, current_app
 from board.events import iso
 from board.models import Board, Proposal, WebhookDelivery, utcnow
 from board.services import Actor
+from board.services.commands import board_read
 from board.services.rules import require_facilitator
 from board.storage import read_snapshot, write_transaction
 
@@ -149,6 +150,7 @@ def run_sender(app: Flask, sleep: Any, interval: float = 1.0) -> None:
         sleep(interval)
 
 
+@board_read("webhooks.log", who="facilitator")
 def deliveries(actor: Actor) -> list[dict[str, Any]]:
     """The board's webhook delivery log, newest first (facilitators)."""
     with read_snapshot() as session:

@@ -12,6 +12,7 @@ import dataclasses
 import io
 import math
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,12 +47,15 @@ from board.errors import BoardError
 from board.extensions import db
 from board.js_strings import js_strings
 from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS, Operation
-from board.services import Actor, boards, groups, links, moderation, posts, workshop
+from board.services import Actor, boards, groups, moderation, posts
 from board.services import offers as offer_service
 from board.web import cards
+from board.web.actions import BINDINGS, Binding, Handlers
 from board.web.identity import current_actor, forget, public_url, remember, remembered_id
 
 bp = Blueprint("pages", __name__)
+#: This transport\'s own handlers, by action name (the rest are generic).
+HANDLERS = Handlers()
 
 KIND_LABELS = {
     "idea": lazy_gettext("I have an idea"),
@@ -106,27 +110,17 @@ def _op_id() -> str:
     return uuid.uuid4().hex
 
 
-def _form() -> dict[str, Any]:
-    """Form fields as the schemas expect them (checkboxes become booleans)."""
-    data: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    if "anonymous" in data:
-        data["anonymous"] = data["anonymous"] in ("1", "on", "true", "yes")
-    if "tags" in data:
-        data["tags"] = [t for t in (part.strip() for part in data["tags"].split(",")) if t]
-    return data
-
-
 @bp.get("/")
 def index() -> str:
     """Home: start a board, or join one with its code."""
     return render_template("index.html")
 
 
-@bp.post("/boards")
+@HANDLERS.handles("board.create")
 def create_board() -> Response | tuple[str, int]:
     """Create a board from the form and make its creator the facilitator."""
     try:
-        entry = boards.create_board(**inputs.parse(_form(), inputs.NEW_BOARD))
+        entry = boards.create_board(**form_input(inputs.NewBoard, {}).given())
     except BoardError as error:
         return render_template("index.html", create_error=error, form=request.form), error.status
     remember(entry)
@@ -147,19 +141,27 @@ def join_by_code() -> Response | tuple[str, int]:
     return redirect(url_for("pages.join", code=code))
 
 
-@bp.route("/b/<code>/join", methods=["GET", "POST"])
-def join(code: str) -> Response | str | tuple[str, int]:
+@bp.get("/b/<code>/join")
+def join(code: str) -> Response | str:
     """Choose a display name (or stay anonymous) and enter the board."""
     try:
         info = boards.board_info(code)
     except BoardError:
         abort(404)
-    if request.method == "GET":
-        if remembered_id(info["code"]) is not None:
-            return redirect(url_for("pages.board", code=info["code"]))
-        return render_template("join.html", board=info)
+    if remembered_id(info["code"]) is not None:
+        return redirect(url_for("pages.board", code=info["code"]))
+    return render_template("join.html", board=info)
+
+
+@HANDLERS.handles("board.join")
+def join_board(code: str) -> Response | str | tuple[str, int]:
+    """Join with the form's display name (or anonymously) and enter the board."""
     try:
-        entry = boards.join_board(info["code"], **inputs.parse(_form(), inputs.JOIN))
+        info = boards.board_info(code)
+    except BoardError:
+        abort(404)
+    try:
+        entry = boards.join_board(info["code"], **form_input(inputs.Join, {}).given())
     except BoardError as error:
         return render_template("join.html", board=info, error=error), error.status
     remember(entry)
@@ -406,9 +408,19 @@ def qr_code(code: str) -> Response:
     return response
 
 
-@bp.route("/b/<code>/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.get("/b/<code>/posts/<int:post_id>/edit")
 def edit_post(code: str, post_id: int) -> Response | str | tuple[str, int]:
     """Edit your own post (the no-JavaScript way; board.js edits in place)."""
+    return _edit_page(code, post_id)
+
+
+@HANDLERS.handles("post.update")
+def update_post(code: str, post_id: int) -> Response | str | tuple[str, int]:
+    """Save the edit form, or show it again with what was wrong."""
+    return _edit_page(code, post_id, save=True)
+
+
+def _edit_page(code: str, post_id: int, save: bool = False) -> Response | str | tuple[str, int]:
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
@@ -419,243 +431,119 @@ def edit_post(code: str, post_id: int) -> Response | str | tuple[str, int]:
         abort(404)
     if post["author"]["id"] != snapshot["me"]["id"]:
         abort(403)
-    if request.method == "GET":
+    if not save:
         return render_template("edit.html", board=snapshot["board"], post=post)
     try:
-        fields = inputs.parse({**_form(), "post_id": post_id}, inputs.EDIT_POST, partial=True)
-        op_id, _ = fields.pop("op_id"), fields.pop("post_id")
-        posts.update_post(actor, op_id, post_id, fields)
+        posts.update_post(actor, form_input(inputs.EditPost, {"post_id": post_id}))
     except BoardError as error:
+        typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
         return render_template(
-            "edit.html", board=snapshot["board"], post={**post, **_form()}, error=error
+            "edit.html", board=snapshot["board"], post={**post, **typed}, error=error
         ), error.status
     return redirect(url_for("pages.board", code=snapshot["board"]["code"]) + f"#post-{post_id}")
 
 
-def _board_action(
-    code: str, action: Any, spec: dict[str, Any], back: str | None = None, **fixed: Any
-) -> Response:
-    """Run a no-JavaScript form action and come back (to the board unless ``back`` says
-    where), with any error flashed."""
-    actor = _actor_or_join(code)
-    if isinstance(actor, Response):
-        return actor
-    try:
-        action(actor, **inputs.parse({**_form(), **fixed}, spec))
-    except BoardError as error:
-        flash(error.message, "error")
-    return redirect(back or url_for("pages.board", code=boards.normalise_code(code)) + "#feed")
+def form_input(model: type[inputs.Input], path: dict[str, Any]) -> Any:
+    """The action's input from a submitted form: its fields, as their rules read form text.
+
+    Forms carry more than the action's fields (the CSRF token, where to go back to, the
+    button pressed), so only the input's own fields are read.
+    """
+    rules = model.rules()
+    given = {
+        name: rules[name].from_form(value) for name, value in request.form.items() if name in rules
+    }
+    return model.parse({**given, **path})
 
 
-def _whole(value: str | None) -> int | str | None:
-    """A number typed into a form field: digits become an int, empty is None."""
-    if value is None or value == "":
-        return None
-    return int(value) if value.isascii() and value.isdigit() else value
+def back_to(back: str, code: str, path: dict[str, Any]) -> str:
+    """Where a form sends the browser afterwards (see board.web.actions.Form.back).
+
+    ``a|b``: ``b`` when the form says it came from b's page (``back=group``, ``back=console``).
+    """
+    where, _, alternative = back.partition("|")
+    if alternative and request.form.get("back") == alternative.split("#")[0]:
+        where = alternative
+    place, _, anchor = where.partition("#")
+    code = boards.normalise_code(code)
+    if place == "group":
+        return url_for("pages.group", code=code, group_id=path["group_id"]) + (
+            f"#{anchor}" if anchor else ""
+        )
+    if place == "console":
+        return url_for("pages.facilitate", code=code) + f"#{anchor}"
+    board_url = url_for("pages.board", code=code)
+    if place == "card":
+        return f"{board_url}#post-{path['post_id']}"
+    return f"{board_url}#feed"
 
 
-def _group_url(code: str, group_id: int, anchor: str = "") -> str:
-    return url_for("pages.group", code=boards.normalise_code(code), group_id=group_id) + anchor
+def _form_view(binding: Binding) -> Callable[..., Response]:
+    """Run a no-JavaScript form's action and come back, with any refusal flashed."""
+    form = binding.form
+    action, service = binding.action, binding.service
+    assert form is not None and action.input is not None and service is not None
+    model = action.input
+
+    def view(code: str, **path: Any) -> Response:
+        actor = _actor_or_join(code)
+        if isinstance(actor, Response):
+            return actor
+        try:
+            service(actor, form_input(model, path))
+        except BoardError as error:
+            flash(error.message, "error")
+        return redirect(back_to(form.back, code, path))
+
+    view.__doc__ = action.summary
+    return view
 
 
-def _came_from_group() -> bool:
-    return request.form.get("back") == "group"
+def register_forms(blueprint: Blueprint, handlers: dict[str, Callable[..., Any]]) -> None:
+    """Register the blueprint's form routes from the action table."""
+    for binding in BINDINGS:
+        form = binding.form
+        if form is None or form.blueprint != blueprint.name:
+            continue
+        blueprint.add_url_rule(
+            form.path,
+            endpoint=binding.endpoint(form.endpoint),
+            view_func=handlers.get(binding.name) or _form_view(binding),
+            methods=["POST"],
+        )
 
 
-@bp.post("/b/<code>/posts")
-def create_post(code: str) -> Response:
-    """Add a post from the composer form."""
-    return _board_action(code, posts.create_post, inputs.NEW_POST)
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/support")
-def toggle_support(code: str, post_id: int) -> Response:
-    """Support or un-support from the post's button."""
-    return _board_action(code, posts.toggle_support, inputs.POST_REF, post_id=post_id)
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/comments")
-def add_comment(code: str, post_id: int) -> Response:
-    """Comment from the post's comment form."""
-    return _board_action(code, posts.add_comment, inputs.NEW_COMMENT, post_id=post_id)
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/delete")
-def delete_post(code: str, post_id: int) -> Response:
-    """Delete from the post's delete button."""
-    return _board_action(code, posts.delete_post, inputs.POST_REF, post_id=post_id)
-
-
-def _card_url(code: str, post_id: int) -> str:
-    return url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}"
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/dots")
-def place_dot(code: str, post_id: int) -> Response:
-    """Place one of your dots on an idea or need (while prioritising)."""
-    return _board_action(
-        code, workshop.place_dot, inputs.DOT, _card_url(code, post_id), post_id=post_id
-    )
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/dots/take-back")
-def take_back_dot(code: str, post_id: int) -> Response:
-    """Take one of your dots back off a post."""
-    return _board_action(
-        code, workshop.take_back_dot, inputs.DOT, _card_url(code, post_id), post_id=post_id
-    )
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/report")
+@HANDLERS.handles("post.report")
 def report_post(code: str, post_id: int) -> Response:
     """Report someone's post to the facilitators (``op_id``, ``reason``)."""
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
     try:
-        fields = inputs.parse({**_form(), "post_id": post_id}, inputs.REPORT)
-        moderation.report_post(actor, **fields)
+        moderation.report_post(actor, form_input(inputs.ReportPost, {"post_id": post_id}))
     except BoardError as error:
         flash(error.message, "error")
     else:
         flash(gettext("Thanks — a facilitator will look at it"), "info")
-    return redirect(_card_url(code, post_id))
+    return redirect(back_to("card", code, {"post_id": post_id}))
 
 
-@bp.post("/b/<code>/posts/<int:post_id>/helpers")
-def link_help(code: str, post_id: int) -> Response:
-    """ "I can help" from an idea's or need's form (``offer_id`` empty: just me)."""
-    offer_id = _whole(request.form.get("offer_id"))
-    return _board_action(
-        code,
-        links.link_help,
-        inputs.LINK,
-        back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
-        post_id=post_id,
-        offer_id=offer_id,
-    )
-
-
-@bp.post("/b/<code>/helpers/<int:link_id>/remove")
-def unlink_help(code: str, link_id: int) -> Response:
-    """Withdraw your "I can help"."""
-    return _board_action(code, links.unlink_help, inputs.UNLINK, link_id=link_id)
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/group")
-def join_group(code: str, post_id: int) -> Response:
-    """ "I'm in" on an idea (an anonymous person may give a ``display_name``)."""
-    return _board_action(
-        code,
-        groups.join_group,
-        inputs.GROUP_JOIN,
-        back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
-        post_id=post_id,
-    )
-
-
-@bp.post("/b/<code>/groups/<int:group_id>/leave")
-def leave_group(code: str, group_id: int) -> Response:
-    """Leave a group; back to the group page when the form was there (``back=group``)."""
-    back = _group_url(code, group_id) if _came_from_group() else None
-    return _board_action(code, groups.leave_group, inputs.GROUP_REF, back=back, group_id=group_id)
-
-
-@bp.post("/b/<code>/groups/<int:group_id>/messages")
-def post_group_message(code: str, group_id: int) -> Response:
-    """Write in a group's thread from the group page's form."""
-    return _board_action(
-        code,
-        groups.post_message,
-        inputs.GROUP_MESSAGE,
-        back=_group_url(code, group_id, "#thread"),
-        group_id=group_id,
-    )
-
-
-@bp.post("/b/<code>/groups/<int:group_id>/coordinator")
-def hand_over(code: str, group_id: int) -> Response:
-    """The coordinator hands over to another member (``participant_id``)."""
-    return _board_action(
-        code,
-        groups.hand_over,
-        inputs.HAND_OVER,
-        back=_group_url(code, group_id, "#members"),
-        group_id=group_id,
-        participant_id=_whole(request.form.get("participant_id")),
-    )
-
-
-@bp.post("/b/<code>/groups/<int:group_id>/name")
-def rename_group(code: str, group_id: int) -> Response:
-    """The coordinator renames the group."""
-    return _board_action(
-        code,
-        groups.rename_group,
-        inputs.GROUP_RENAME,
-        back=_group_url(code, group_id),
-        group_id=group_id,
-    )
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/hide")
-def hide_post(code: str, post_id: int) -> Response:
-    """A facilitator hides a post (``op_id``, ``reason``, optional ``note``)."""
-    return _board_action(
-        code,
-        moderation.hide_post,
-        inputs.MODERATE,
-        back=url_for("pages.board", code=boards.normalise_code(code)) + f"#post-{post_id}",
-        post_id=post_id,
-    )
-
-
-@bp.post("/b/<code>/posts/<int:post_id>/restore")
-def restore_post(code: str, post_id: int) -> Response:
-    """A facilitator shows a hidden post again (``op_id``; ``back=console`` returns there)."""
-    board_url = url_for("pages.board", code=boards.normalise_code(code))
-    back = _console_url(code, "#hidden") if _came_from_console() else f"{board_url}#post-{post_id}"
-    return _board_action(code, moderation.restore_post, inputs.RESTORE, back=back, post_id=post_id)
-
-
-def _console_url(code: str, anchor: str = "") -> str:
-    return url_for("pages.facilitate", code=boards.normalise_code(code)) + anchor
-
-
-def _came_from_console() -> bool:
-    return request.form.get("back") == "console"
-
-
-@bp.post("/b/<code>/facilitators")
+@HANDLERS.handles("facilitator.invite")
 def invite_facilitator(code: str) -> Response:
     """Invite a co-facilitator (``display_name``); the console shows their link once."""
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
     try:
-        entry = moderation.invite_facilitator(
-            actor, **inputs.parse(_form(), inputs.INVITE_FACILITATOR)
-        )
+        entry = moderation.invite_facilitator(actor, form_input(inputs.InviteFacilitator, {}))
     except BoardError as error:
         flash(error.message, "error")
-        return redirect(_console_url(code, "#invite"))
+        return redirect(back_to("console#invite", code, {}))
     session[CO_FACILITATOR_LINK_KEY] = {
         "name": entry.participant["name"],
         "url": public_url(url_for("pages.enter", code=entry.board_code, token=entry.token)),
     }
-    return redirect(_console_url(code, "#invite"))
-
-
-@bp.post("/b/<code>/facilitators/<int:participant_id>/revoke")
-def revoke_facilitator(code: str, participant_id: int) -> Response:
-    """Withdraw a co-facilitator's link (``op_id``)."""
-    return _board_action(
-        code,
-        moderation.revoke_facilitator,
-        inputs.REVOKE_FACILITATOR,
-        back=_console_url(code, "#team"),
-        participant_id=participant_id,
-    )
+    return redirect(back_to("console#invite", code, {}))
 
 
 def _when(at: str | None) -> str:
@@ -715,7 +603,7 @@ def offers(code: str) -> Response | tuple[str, int] | str:
     board = boards.board_info(code)
     asked = {k: v for k, v in request.args.items() if k in ("kind", "tag", "q") and v}
     try:
-        wanted = inputs.parse(asked, inputs.OFFER_SEARCH)
+        wanted = inputs.OfferSearch.parse(asked).given()
     except BoardError as error:
         return render_template(
             "offers.html", board=board, found=[], wanted=asked, error=error
@@ -750,3 +638,6 @@ def group(code: str, group_id: int) -> Response | str:
         idea=page["idea"],
         messages=page["messages"],
     )
+
+
+register_forms(bp, HANDLERS)

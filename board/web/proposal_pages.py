@@ -1,4 +1,4 @@
-"""Pages for proposals (issue 6): a group's proposal and its guided form, the printable
+"""Pages for proposals: a group's proposal and its guided form, the printable
 committee paper, and the council officer's page.
 
 Each form works without JavaScript; with it, static/js/proposal.js sends the same changes
@@ -36,10 +36,13 @@ from board import inputs
 from board.errors import BoardError
 from board.extensions import db
 from board.services import Actor, boards, proposals, webhooks
+from board.web.actions import Handlers
 from board.web.identity import current_actor, public_url
-from board.web.pages import _actor_or_join, _when
+from board.web.pages import _actor_or_join, _when, register_forms
 
 bp = Blueprint("proposal_pages", __name__)
+#: This transport's own handlers, by action name (the rest are generic).
+HANDLERS = Handlers()
 
 #: Where a proposal is, in a word or two (history, lists, the badge)...
 STATE_LABELS = {
@@ -304,7 +307,7 @@ def _draft_form() -> dict[str, Any]:
     return data
 
 
-@bp.post("/b/<code>/proposals/<int:proposal_id>/edit")
+@HANDLERS.handles("proposal.update")
 def save_proposal(code: str, proposal_id: int) -> Response | str | tuple[str, int]:
     """Save the guided form (``then=submit`` also sends it to the council)."""
     actor = _actor_or_join(code)
@@ -312,16 +315,11 @@ def save_proposal(code: str, proposal_id: int) -> Response | str | tuple[str, in
         return actor
     typed = _draft_form()
     try:
-        fields = inputs.parse(
-            {**typed, "op_id": _op(), "proposal_id": proposal_id},
-            inputs.PROPOSAL_EDIT,
-            partial=True,
-        )
-        op_id, _ = fields.pop("op_id"), fields.pop("proposal_id")
-        if fields:
-            proposals.update(actor, op_id, proposal_id, fields)
+        edit = inputs.EditProposal.parse({**typed, "op_id": _op(), "proposal_id": proposal_id})
+        if edit.given().keys() - {"proposal_id"}:
+            proposals.update(actor, edit)
         if request.form.get("then") == "submit":
-            proposals.move(actor, _op("submit_op_id"), proposal_id, "submitted")
+            proposals.submit(actor, _op("submit_op_id"), proposal_id)
             flash(gettext("Sent to the council."), "info")
         else:
             flash(gettext("Saved."), "info")
@@ -332,18 +330,14 @@ def save_proposal(code: str, proposal_id: int) -> Response | str | tuple[str, in
     return redirect(_proposal_url(code, proposal_id))
 
 
-@bp.post("/b/<code>/proposals/<int:proposal_id>/withdraw")
+@HANDLERS.handles("proposal.withdraw")
 def withdraw_proposal(code: str, proposal_id: int) -> Response:
     """Withdraw the proposal (the coordinator or a facilitator), after the page's confirm."""
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
     try:
-        fields = inputs.parse(
-            {"op_id": _op(), "proposal_id": proposal_id, "note": request.form.get("note", "")},
-            inputs.PROPOSAL_MOVE,
-        )
-        proposals.move(actor, to="withdrawn", **fields)
+        proposals.withdraw(actor, _op(), proposal_id, request.form.get("note", ""))
     except BoardError as error:
         flash(error.message, "error")
     else:
@@ -351,7 +345,7 @@ def withdraw_proposal(code: str, proposal_id: int) -> Response:
     return redirect(_proposal_url(code, proposal_id))
 
 
-@bp.post("/b/<code>/proposals/<int:proposal_id>/contact")
+@HANDLERS.handles("proposal.contact")
 def proposal_contact(code: str, proposal_id: int) -> Response | str | tuple[str, int]:
     """Be the named contact, agreeing to it (``stop`` withdraws you as the contact)."""
     actor = _actor_or_join(code)
@@ -372,17 +366,18 @@ def proposal_contact(code: str, proposal_id: int) -> Response | str | tuple[str,
         )
         return _proposal_page(actor, proposal_id, error.fields, typed, error, 422)
     try:
-        fields = inputs.parse(
-            {
-                "op_id": _op(),
-                "proposal_id": proposal_id,
-                "name": request.form.get("name", ""),
-                "email": request.form.get("email", ""),
-                "consent": consent,
-            },
-            inputs.PROPOSAL_CONTACT,
+        proposals.volunteer_contact(
+            actor,
+            inputs.ProposalContact.parse(
+                {
+                    "op_id": _op(),
+                    "proposal_id": proposal_id,
+                    "name": request.form.get("name", ""),
+                    "email": request.form.get("email", ""),
+                    "consent": consent,
+                }
+            ),
         )
-        proposals.volunteer_contact(actor, **fields)
     except BoardError as error:
         if error.code == "proposal_not_found":
             abort(404)
@@ -396,16 +391,14 @@ def proposal_contact(code: str, proposal_id: int) -> Response | str | tuple[str,
     return redirect(_proposal_url(code, proposal_id, "#contact"))
 
 
-@bp.post("/b/<code>/posts/<int:post_id>/proposal")
+@HANDLERS.handles("proposal.promote")
 def promote(code: str, post_id: int) -> Response:
     """Promote the group's idea to a draft proposal and open it (coordinator, facilitator)."""
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
     try:
-        made = proposals.promote(
-            actor, **inputs.parse({"op_id": _op(), "post_id": post_id}, inputs.PROMOTE)
-        )
+        made = proposals.promote(actor, _op(), post_id)
     except BoardError as error:
         if error.code == "proposal_exists" and error.fields.get("id"):
             return redirect(_proposal_url(code, int(error.fields["id"])))
@@ -414,7 +407,7 @@ def promote(code: str, post_id: int) -> Response:
     return redirect(_proposal_url(code, made["proposal"]["id"]))
 
 
-@bp.post("/b/<code>/groups/<int:group_id>/named")
+@HANDLERS.handles("group.named")
 def named(code: str, group_id: int) -> Response:
     """A member agrees (or no longer agrees) to be named in the group's proposal."""
     actor = _actor_or_join(code)
@@ -422,10 +415,7 @@ def named(code: str, group_id: int) -> Response:
         return actor
     agreed = request.form.get("named") in ("1", "on", "true", "yes")
     try:
-        proposals.set_named(
-            actor,
-            **inputs.parse({"op_id": _op(), "group_id": group_id, "named": agreed}, inputs.NAMED),
-        )
+        proposals.set_named(actor, _op(), group_id, agreed)
     except BoardError as error:
         flash(error.message, "error")
     return redirect(
@@ -510,7 +500,7 @@ def officer() -> str | tuple[str, int]:
     )
 
 
-@bp.post("/officer/sign-in")
+@HANDLERS.handles("officer.sign_in")
 def officer_sign_in() -> Response | tuple[str, int]:
     """Check the pasted officer token and keep it in this browser's session."""
     token = request.form.get("token", "").strip()
@@ -525,7 +515,7 @@ def officer_sign_in() -> Response | tuple[str, int]:
     return redirect(url_for("proposal_pages.officer"))
 
 
-@bp.post("/officer/sign-out")
+@HANDLERS.handles("officer.sign_out")
 def officer_sign_out() -> Response:
     """Forget the officer token in this browser."""
     session.pop(OFFICER_KEY, None)
@@ -580,7 +570,7 @@ def _officer_detail(
     return (page, error.status) if error else page
 
 
-@bp.post("/officer/proposals/<int:proposal_id>/transitions")
+@HANDLERS.handles("proposal.officer_move")
 def officer_record(proposal_id: int) -> Response | str | tuple[str, int]:
     """Record received, under review, or the decision with its record."""
     signed_in = _officer()
@@ -593,7 +583,7 @@ def officer_record(proposal_id: int) -> Response | str | tuple[str, int]:
         for k, v in typed.items()
     }
     try:
-        fields = inputs.parse(given, inputs.OFFICER_MOVE)
+        fields = inputs.OfficerMove.parse(given).given()
         if fields["to"] != "decided":
             fields = {"to": fields["to"], "note": fields["note"]}
         proposals.officer_move(signed_in, proposal_id, **fields)
@@ -603,3 +593,6 @@ def officer_record(proposal_id: int) -> Response | str | tuple[str, int]:
         return _officer_detail(signed_in, proposal_id, error, typed)
     flash(gettext("Recorded: %(state)s.", state=STATE_LABELS[fields["to"]]), "info")
     return redirect(url_for("proposal_pages.officer_proposal", proposal_id=proposal_id))
+
+
+register_forms(bp, HANDLERS)

@@ -21,8 +21,9 @@ from board import events, inputs
 from board.errors import BoardError, not_joined
 from board.extensions import socketio
 from board.models import utcnow
-from board.services import Actor, boards, groups, links, moderation, posts, workshop
+from board.services import Actor, boards
 from board.storage import read_snapshot
+from board.web.actions import BINDINGS, Binding, Handlers
 from board.web.identity import current_actor
 from board.web.presence import presence
 
@@ -37,6 +38,8 @@ _presence_due: set[str] = set()
 #: Seconds a board's presence update waits, gathering the changes in between.
 PRESENCE_EVERY = 0.5
 
+#: This transport's own handlers, by action name (the rest are generic).
+HANDLERS = Handlers()
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 #: ``subscribe``'s ``view``: "public" shows what everyone sees (the projector).
 VIEWS = ("public", "own")
@@ -89,16 +92,13 @@ def _subscriber(payload: dict[str, Any]) -> Actor:
     return actor
 
 
-@client_event("subscribe")
+@HANDLERS.handles("board.subscribe")
 def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     """Join a board's live feed; catch up from ``since`` or start from a snapshot."""
     code = _board_code(payload)
-    since = inputs.parse(payload, {"since": inputs.Whole(0, required=False)})["since"]
-    token = payload.get("token")
-    if token is not None and not isinstance(token, str):
-        raise BoardError("invalid_input", "Token must be text.", 422, {"token": "must be text"})
-    view = inputs.parse(payload, {"view": inputs.Choice(VIEWS, required=False)})["view"]
-    actor = current_actor(code, token)
+    asked = inputs.Subscribe.parse({k: v for k, v in payload.items() if k != "board"})
+    since, view = asked.since, asked.view
+    actor = current_actor(code, asked.token)
     if view == "public":
         actor = dataclasses.replace(actor, public_view=True)
     # Join the rooms before reading, so no event falls between the read and the first emit.
@@ -120,7 +120,7 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     return {"mode": "events", "events": replay, "presence": count, "server_time": now}
 
 
-@client_event("unsubscribe")
+@HANDLERS.handles("board.unsubscribe")
 def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
     """Leave a board's live feed."""
     code = _board_code(payload)
@@ -134,133 +134,28 @@ def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
     return {"board": code}
 
 
-@client_event("post.create")
-def create_post(payload: dict[str, Any]) -> dict[str, Any]:
-    """Add a post."""
-    actor = _subscriber(payload)
-    return posts.create_post(actor, **inputs.parse(payload, inputs.NEW_POST))
-
-
-@client_event("post.update")
-def update_post(payload: dict[str, Any]) -> dict[str, Any]:
-    """Edit your own post."""
-    actor = _subscriber(payload)
-    fields = inputs.parse(payload, inputs.EDIT_POST, partial=True)
-    op_id, post_id = fields.pop("op_id"), fields.pop("post_id")
-    return posts.update_post(actor, op_id, post_id, fields)
-
-
-@client_event("post.delete")
-def delete_post(payload: dict[str, Any]) -> dict[str, Any]:
-    """Delete your own post (facilitators: any post)."""
-    actor = _subscriber(payload)
-    return posts.delete_post(actor, **inputs.parse(payload, inputs.POST_REF))
-
-
-@client_event("support.toggle")
-def toggle_support(payload: dict[str, Any]) -> dict[str, Any]:
-    """Support a post, or withdraw your support."""
-    actor = _subscriber(payload)
-    return posts.toggle_support(actor, **inputs.parse(payload, inputs.POST_REF))
-
-
-@client_event("comment.create")
-def add_comment(payload: dict[str, Any]) -> dict[str, Any]:
-    """Comment on a post."""
-    actor = _subscriber(payload)
-    return posts.add_comment(actor, **inputs.parse(payload, inputs.NEW_COMMENT))
-
-
-@client_event("link.create")
-def link_help(payload: dict[str, Any]) -> dict[str, Any]:
-    """Say "I can help" on an idea or need, with one of your offers or just yourself."""
-    actor = _subscriber(payload)
-    return links.link_help(actor, **inputs.parse(payload, inputs.LINK))
-
-
-@client_event("link.remove")
-def unlink_help(payload: dict[str, Any]) -> dict[str, Any]:
-    """Withdraw an offer of help."""
-    actor = _subscriber(payload)
-    return links.unlink_help(actor, **inputs.parse(payload, inputs.UNLINK))
-
-
-@client_event("group.join")
-def join_group(payload: dict[str, Any]) -> dict[str, Any]:
-    """Say "I'm in" on an idea."""
-    actor = _subscriber(payload)
-    return groups.join_group(actor, **inputs.parse(payload, inputs.GROUP_JOIN))
-
-
-@client_event("group.leave")
-def leave_group(payload: dict[str, Any]) -> dict[str, Any]:
-    """Leave a group."""
-    actor = _subscriber(payload)
-    return groups.leave_group(actor, **inputs.parse(payload, inputs.GROUP_REF))
-
-
-@client_event("group.hand_over")
-def hand_over(payload: dict[str, Any]) -> dict[str, Any]:
-    """Hand coordination to another member."""
-    actor = _subscriber(payload)
-    return groups.hand_over(actor, **inputs.parse(payload, inputs.HAND_OVER))
-
-
-@client_event("group.rename")
-def rename_group(payload: dict[str, Any]) -> dict[str, Any]:
-    """Name the group (coordinator only)."""
-    actor = _subscriber(payload)
-    return groups.rename_group(actor, **inputs.parse(payload, inputs.GROUP_RENAME))
-
-
-@client_event("group.message")
-def post_group_message(payload: dict[str, Any]) -> dict[str, Any]:
-    """Write in a group's thread."""
-    actor = _subscriber(payload)
-    return groups.post_message(actor, **inputs.parse(payload, inputs.GROUP_MESSAGE))
-
-
-@client_event("post.hide")
-def hide_post(payload: dict[str, Any]) -> dict[str, Any]:
-    """Hide a post, with a reason (facilitators only)."""
-    actor = _subscriber(payload)
-    return moderation.hide_post(actor, **inputs.parse(payload, inputs.MODERATE))
-
-
-@client_event("post.restore")
-def restore_post(payload: dict[str, Any]) -> dict[str, Any]:
-    """Show a hidden post again (facilitators only)."""
-    actor = _subscriber(payload)
-    return moderation.restore_post(actor, **inputs.parse(payload, inputs.RESTORE))
-
-
-def _action_event(name: str, action: Callable[..., dict[str, Any]], spec: Any) -> None:
-    """A write whose handler only parses: the service checks who may do it and when."""
+def _generic(binding: Binding) -> Handler:
+    """Run the binding's action as the connection's subscriber on the payload's board."""
+    action, service = binding.action, binding.service
+    assert action.input is not None and service is not None
+    model = action.input
 
     def handler(payload: dict[str, Any]) -> dict[str, Any]:
         actor = _subscriber(payload)
-        return action(actor, **inputs.parse(payload, spec, partial=spec is inputs.SESSION))
+        result: dict[str, Any] = service(actor, model.parse(_without_board(payload)))
+        return result
 
-    handler.__name__ = handler.__qualname__ = name.replace(".", "_")
-    handler.__doc__ = action.__doc__
-    client_event(name)(handler)
+    handler.__doc__ = action.summary
+    return handler
 
 
-for _name, _action, _spec in (
-    ("post.approve", moderation.approve_post, inputs.APPROVE),
-    ("post.reject", moderation.reject_post, inputs.REJECT),
-    ("post.merge", moderation.merge_posts, inputs.MERGE),
-    ("post.pin", moderation.pin_post, inputs.PIN),
-    ("post.report", moderation.report_post, inputs.REPORT),
-    ("participant.mute", moderation.mute_participant, inputs.MUTE),
-    ("participant.remove", moderation.remove_participant, inputs.REMOVE_PARTICIPANT),
-    ("session.update", workshop.update_session, inputs.SESSION),
-    ("timer.set", workshop.set_timer, inputs.TIMER),
-    ("spotlight.set", workshop.spotlight, inputs.SPOTLIGHT),
-    ("dot.place", workshop.place_dot, inputs.DOT),
-    ("dot.take_back", workshop.take_back_dot, inputs.DOT),
-):
-    _action_event(_name, _action, _spec)
+def _without_board(payload: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in payload.items() if name != "board"}
+
+
+for _binding in BINDINGS:
+    if _binding.socket is not None:
+        client_event(_binding.socket)(HANDLERS.get(_binding.name) or _generic(_binding))
 
 
 @socketio.on("*")

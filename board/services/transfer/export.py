@@ -28,6 +28,7 @@ from board.models import (
     utcnow,
 )
 from board.services import Actor
+from board.services.commands import board_read
 from board.services.rules import require_facilitator
 from board.spreadsheet import safe_cell
 from board.storage import read_snapshot
@@ -68,6 +69,7 @@ def _time(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+@board_read("board.export", who="facilitator")
 def export_board(actor: Actor) -> dict[str, Any]:
     """The whole board as one JSON-ready document (facilitators only)."""
     with read_snapshot() as session:

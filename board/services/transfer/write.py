@@ -33,6 +33,7 @@ from board.services.boards import (
     new_join_code,
     normalise_code,
 )
+from board.services.commands import declared
 from board.services.transfer.checks import Checked, check, read_json
 from board.storage import write_transaction
 
@@ -56,6 +57,7 @@ class ImportResult:
     participants_remapped: int
 
 
+@declared("board.import", who="anyone")
 def import_json(raw: str | bytes) -> ImportResult:
     """Import a board from the text of an export file."""
     return import_board(read_json(raw))
