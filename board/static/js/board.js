@@ -24,6 +24,16 @@
 // decision recorded since their last visit (visits.js), until they dismiss it.
 
 import { Announcer } from "./announce.js";
+import {
+  clock,
+  composerReason,
+  connectionBanner,
+  decisionsArrived,
+  dotsLeft,
+  errorText,
+  phaseText,
+  writeBlock as blockFor,
+} from "./board_words.js";
 import { addressFor, arrange, readView, shows } from "./filters.js";
 import { t, tn } from "./i18n.js";
 import { BoardConnection, newOpId } from "./live.js";
@@ -66,7 +76,6 @@ const SUMMARY_EVERY_MS = 2000;
 const SUMMARY_MAX_GAP_MS = 30000;
 const TICK_MS = 250;
 const ARRIVING_MS = 1000;
-const PHASES = ["gather", "discuss", "prioritise", "closed"];
 
 const root = document.getElementById("board");
 if (root) start(root);
@@ -153,10 +162,7 @@ function start(root) {
 
   /** Why the session stops this person writing at all now: "closed", "locked" or null. */
   function writeBlock() {
-    if (isFacilitator(state)) return null;
-    if (state.me?.removed) return "removed";
-    if (state.session.phase === "closed") return "closed";
-    return state.session.locked ? "locked" : null;
+    return blockFor(state.session, state.me, isFacilitator(state));
   }
 
   // --- drawing ----------------------------------------------------------------------
@@ -193,11 +199,6 @@ function start(root) {
 
   // --- the session: banner, timer, spotlight, composer -------------------------------
 
-  function phaseText(session) {
-    if (session.phase === "prioritise") return tn("phase_prioritise", session.dot_budget);
-    return t(PHASES.includes(session.phase) ? `phase_${session.phase}` : "phase_gather");
-  }
-
   function drawSession() {
     const session = state.session;
     const banner = $("session");
@@ -212,20 +213,14 @@ function start(root) {
     const dots = $("session-dots");
     dots.hidden = !prioritising;
     if (prioritising) {
-      let spent = state.dotsSpent;
-      for (const overlay of pending.posts.values()) spent += overlay.dots || 0;
-      const left = Math.max(0, session.dot_budget - spent);
+      let onTheirWay = 0;
+      for (const overlay of pending.posts.values()) onTheirWay += overlay.dots || 0;
+      const left = dotsLeft(session.dot_budget, state.dotsSpent, onTheirWay);
       setTextOf(dots, tn("dots_left", session.dot_budget, { left }));
       dots.dataset.left = String(left);
     }
     $("session-dots-hidden").hidden = !(prioritising && session.dots_hidden);
     drawTimer();
-  }
-
-  function clock(seconds) {
-    const minutes = Math.floor(seconds / 60);
-    const rest = String(seconds % 60).padStart(2, "0");
-    return `${minutes}:${rest}`;
   }
 
   let timerWasRunning = false;
@@ -263,13 +258,7 @@ function start(root) {
 
   /** The composer, closed with the reason when the session stops this person posting. */
   function drawComposer() {
-    let reason = null;
-    const block = writeBlock();
-    if (block === "removed") reason = t("removed");
-    else if (block) reason = t(`composer_${block}`);
-    else if (!isFacilitator(state) && state.session.phase === "prioritise") {
-      reason = t("composer_prioritising");
-    } else if (ctx.muted) reason = t("composer_muted");
+    const reason = composerReason(state.session, writeBlock(), isFacilitator(state), ctx.muted);
     const note = $("composer-closed");
     setTextOf(note, reason || "");
     note.hidden = !reason;
@@ -321,18 +310,6 @@ function start(root) {
   }
 
   // --- closing the loop: the council's decisions (issue 6) ----------------------------
-
-  /** Decided proposals in `after` that `before` did not have decided. */
-  function decisionsArrived(before, after) {
-    const arrived = [];
-    for (const [ideaId, proposal] of after.proposals || []) {
-      if (proposal.state !== "decided" || !proposal.decision) continue;
-      const was = before.proposals?.get(ideaId);
-      if (was && was.id === proposal.id && was.state === "decided") continue;
-      arrived.push(proposal);
-    }
-    return arrived;
-  }
 
   /** Did I support the idea this proposal came from? */
   function supportedIdea(proposal) {
@@ -580,34 +557,21 @@ function start(root) {
   }
 
   function drawConnection() {
-    const waiting = [...ops.values()].filter((op) => !op.result).length;
-    const isStaff = snapshot.me.role === "facilitator"; // as the page opened
-    let parts = [];
-    let tone = "";
-    if (link === "refused") {
-      tone = "error";
-      const boardUrl = ctx.postsUrl.replace(/\/posts$/, "");
-      if (refusal?.code === "not_joined") {
-        parts = [`${t("signed_out")} `, h("a", { href: `${boardUrl}/join` }, t("join_again"))];
-      } else if (refusal?.code === "removed" || (refusal?.code === "access_revoked" && !isStaff)) {
-        parts = [t("removed")];
-      } else if (refusal?.code === "access_revoked") {
-        parts = [`${t("link_withdrawn")} `, h("a", { href: boardUrl }, t("reload"))];
-      } else {
-        parts = [refusal?.message || t("live_unavailable")];
-      }
-    } else if (lost) {
-      tone = "offline";
-      parts = [t("connection_lost")];
-      if (waiting) parts.push(` ${tn("waiting", waiting)}`);
-    } else if (link === "connecting" && slow) {
-      tone = "waiting";
-      parts = [t("connecting")];
-    } else if (link === "online" && backOnline) {
-      tone = "online";
-      parts = [t("back_online")];
-    }
-    const shownState = link === "refused" || lost ? "offline" : link;
+    const banner = connectionBanner({
+      link,
+      lost,
+      backOnline,
+      slow,
+      refusal,
+      waiting: [...ops.values()].filter((op) => !op.result).length,
+      staff: snapshot.me.role === "facilitator", // as the page opened
+      boardUrl,
+    });
+    const parts = banner.parts.map((p) =>
+      typeof p === "string" ? p : h("a", { href: p.href }, p.text),
+    );
+    const shownState = banner.state;
+    const tone = banner.tone;
     const words = parts.map((p) => (typeof p === "string" ? p : p.outerHTML)).join("");
     const key = `${shownState}|${tone}|${words}`;
     if (key === shown) return; // unchanged: do not make screen readers repeat it
@@ -1310,29 +1274,6 @@ function start(root) {
   decisionsSinceLastVisit();
   redraw();
   started = true;
-}
-
-// Refusals by the session and the dot and report rules, in the page's own words.
-const PLAIN_ERRORS = [
-  "board_locked",
-  "board_closed",
-  "posting_paused",
-  "muted",
-  "not_prioritising",
-  "no_dots_left",
-  "no_dot_here",
-  "already_reported",
-  "post_not_open",
-];
-
-/** What went wrong, in plain (translated) words where the page knows the refusal. */
-function errorText(error) {
-  const code = error?.code;
-  if (code === "slow_down") {
-    return tn("error_slow_down", Math.max(1, Number(error.fields?.retry_after) || 1));
-  }
-  if (PLAIN_ERRORS.includes(code)) return t(`error_${code}`);
-  return error?.message || t("failed");
 }
 
 /** Where a form's error goes: after the form, or after the row of small action forms. */
