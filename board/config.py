@@ -74,6 +74,11 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BOARD_REPLAY_MAX": _int("BOARD_REPLAY_MAX", 500),
         "BOARD_HEAD_INTERVAL": _int("BOARD_HEAD_INTERVAL", 20),
         "BOARD_PUBLIC_URL": (os.environ.get("BOARD_PUBLIC_URL") or "").rstrip("/") or None,
+        # Where this server listens: the base of links made outside a request (exports sent
+        # by the webhook, say) when BOARD_PUBLIC_URL is not set.
+        "BOARD_SERVER_URL": "http://{}:{}".format(
+            os.environ.get("BOARD_HOST", "127.0.0.1"), os.environ.get("BOARD_PORT", "5000")
+        ),
         # The council's webhook: each proposal state change is POSTed there, signed.
         "BOARD_WEBHOOK_URL": os.environ.get("BOARD_WEBHOOK_URL") or None,
         "BOARD_WEBHOOK_SECRET": os.environ.get("BOARD_WEBHOOK_SECRET") or None,
@@ -86,3 +91,11 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+def links_base(config: Any) -> str:
+    """The base URL of links the board writes into exports: the public URL, else the server's.
+
+    Never the request's Host header, which a client chooses.
+    """
+    return str(config.get("BOARD_PUBLIC_URL") or config["BOARD_SERVER_URL"])

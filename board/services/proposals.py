@@ -22,9 +22,10 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, has_request_context, request
+from flask import current_app
 
 from board import events
+from board.config import links_base
 from board.errors import BoardError, forbidden
 from board.events import iso
 from board.inputs import EditProposal, MoveProposal, Named, OfficerMove, PostRef, ProposalContact
@@ -489,9 +490,7 @@ def export(session: so.Session, proposal: Proposal) -> dict[str, Any]:
     supporters = {s.participant_id for s in idea.supports} if idea else set()
     commenters = {c.author_id for c in idea.comments} if idea else set()
     helpers = {link.helper_id for link in idea.help_links} if idea else set()
-    base = current_app.config.get("BOARD_PUBLIC_URL") or (
-        request.host_url.rstrip("/") if has_request_context() else ""
-    )
+    base = links_base(current_app.config)
     board_url = f"{base}/b/{board.code}" + (f"#post-{idea.id}" if idea else "")
     decision = decision_out(proposal)
     return {
