@@ -76,7 +76,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BOARD_PUBLIC_URL": (os.environ.get("BOARD_PUBLIC_URL") or "").rstrip("/") or None,
         # Where this server listens: the base of links made outside a request (exports sent
         # by the webhook, say) when BOARD_PUBLIC_URL is not set.
-        "BOARD_SERVER_URL": "http://{}:{}".format(
+        "SERVER_URL": "http://{}:{}".format(
             os.environ.get("BOARD_HOST", "127.0.0.1"), os.environ.get("BOARD_PORT", "5000")
         ),
         # The council's webhook: each proposal state change is POSTed there, signed.
@@ -98,4 +98,4 @@ def links_base(config: Any) -> str:
 
     Never the request's Host header, which a client chooses.
     """
-    return str(config.get("BOARD_PUBLIC_URL") or config["BOARD_SERVER_URL"])
+    return str(config.get("BOARD_PUBLIC_URL") or config["SERVER_URL"])
