@@ -1,4 +1,4 @@
-"""Server commands: ``flask --app wsgi board export|import|officer-token``.
+"""Server commands: ``flask --app wsgi board export|import|officer-token|docs``.
 
 They act with the server's own database access: ``export`` reads a board as its first
 facilitator (its creator) would, so it needs no token; anyone who can run it can read the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -23,7 +24,9 @@ from board.models import Participant
 from board.services import Actor, boards, transfer
 
 board_cli = AppGroup(
-    "board", help="Export a board to a file, import one, or make a council officer's API token."
+    "board",
+    help="Export a board to a file, import one, make a council officer's API token, or "
+    "rewrite docs/API.md's reference tables.",
 )
 
 
@@ -110,6 +113,49 @@ def officer_token_command(name: str) -> None:
     except BoardError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(create_officer_token(cleaned))
+
+
+@board_cli.command("docs")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if the tables are stale.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="The document to rewrite (default: docs/API.md of this checkout).",
+)
+def docs_command(check: bool, path: str | None) -> None:
+    """Rewrite docs/API.md's reference tables (between its markers) from the code."""
+    from flask import current_app
+
+    from board import reference
+
+    target = Path(path) if path else reference.API_DOC
+    text = target.read_text(encoding="utf-8")
+    try:
+        fresh = reference.rewrite(text, current_app)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if check:
+        if fresh != text:
+            stale = [
+                name
+                for name, table in reference.regions(fresh).items()
+                if reference.regions(text).get(name) != table
+            ]
+            click.echo(
+                f"{target}: stale reference tables ({', '.join(stale)}); "
+                "run flask --app wsgi board docs",
+                err=True,
+            )
+            sys.exit(1)
+        click.echo(f"{target}: reference tables are current", err=True)
+        return
+    if fresh != text:
+        target.write_text(fresh, encoding="utf-8")
+        click.echo(f"Rewrote the reference tables in {target}", err=True)
+    else:
+        click.echo(f"{target}: reference tables are current", err=True)
 
 
 def register_cli(app: Flask) -> None:
