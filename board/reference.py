@@ -153,8 +153,8 @@ def fields_table() -> str:
             name += " (an edit: only the fields sent change)"
         first = True
         for field, conv in ids:
-            rule = "whole number, 1 or more" if conv == "int" else "text"
-            rows.append((name if first else "", f"`{field}`", "path", "yes", rule))
+            words = "whole number, 1 or more" if conv == "int" else "text"
+            rows.append((name if first else "", f"`{field}`", "path", "yes", words))
             first = False
         for field, rule in rules.items():
             rows.append(
@@ -331,7 +331,9 @@ def _literal(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values).strip()
+        return "".join(
+            str(v.value) if isinstance(v, ast.Constant) else "…" for v in node.values
+        ).strip()
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _literal(node.left), _literal(node.right)
         return None if left is None or right is None else left + right
@@ -339,7 +341,7 @@ def _literal(node: ast.AST | None) -> str | None:
 
 
 def _error_parts(call: ast.Call) -> tuple[str, ast.AST | None, int] | None:
-    """``BoardError("code", message, status)``'s parts, when the code is a literal."""
+    """A BoardError call's code, message and status, when the code is a literal."""
     if _called(call) != "BoardError" or not call.args:
         return None
     code = call.args[0]
@@ -353,7 +355,7 @@ def _error_parts(call: ast.Call) -> tuple[str, ast.AST | None, int] | None:
         if kw.arg == "status":
             status = kw.value
     number = status.value if isinstance(status, ast.Constant) else 400
-    return code.value, message, int(number)
+    return code.value, message, int(number) if isinstance(number, int) else 400
 
 
 def _action_of(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
@@ -525,8 +527,13 @@ def rewrite(text: str, app: Flask) -> str:
         pattern = _region(name)
         if len(pattern.findall(text)) != 1:
             raise ValueError(f"docs/API.md needs exactly one region {name!r}")
-        text = pattern.sub(lambda m, t=table: m.group(1) + t + "\n" + m.group(3), text)
+        text = pattern.sub(_filled(table), text)
     return text
+
+
+def _filled(table: str) -> Callable[[re.Match[str]], str]:
+    """A region's replacement: its markers around ``table`` (taken as it is, no escapes)."""
+    return lambda match: match.group(1) + table + "\n" + match.group(3)
 
 
 def regions(text: str) -> dict[str, str]:
