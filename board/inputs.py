@@ -43,8 +43,9 @@ _CLEAR = object()
 class Rule:
     """How one input field is parsed: ``parse`` returns the clean value or raises ValueError."""
 
-    required: ClassVar[bool] = False
-    nullable: ClassVar[bool] = False
+    # Plain class attributes (not dataclass fields) unless a rule's own fields set them.
+    required = False
+    nullable = False
 
     def parse(self, value: Any) -> Any:
         raise NotImplementedError
@@ -209,7 +210,7 @@ class Tags(Rule):
 class OpId(Rule):
     """A client-generated operation id: 8 to 64 letters, digits, '-' or '_' (a UUID fits)."""
 
-    required: ClassVar[bool] = True
+    required = True
 
     def parse(self, value: Any) -> str:
         if not isinstance(value, str) or not OP_ID.match(value):
@@ -225,7 +226,7 @@ class Choices(Rule):
     """A list of distinct words from a fixed set."""
 
     options: tuple[str, ...]
-    required: ClassVar[bool] = False
+    required = False
 
     def parse(self, value: Any) -> list[str]:
         if value is None:
@@ -242,8 +243,8 @@ class Choices(Rule):
 class Money(Rule):
     """An amount in pounds, at most two decimals, up to £100m; null for none."""
 
-    required: ClassVar[bool] = False
-    nullable: ClassVar[bool] = True
+    required = False
+    nullable = True
 
     def parse(self, value: Any) -> float | None:
         if value is None:
@@ -263,8 +264,8 @@ class Coordinate(Rule):
     """A latitude (±90) or longitude (±180) in degrees; null for none."""
 
     limit: int
-    required: ClassVar[bool] = False
-    nullable: ClassVar[bool] = True
+    required = False
+    nullable = True
 
     def parse(self, value: Any) -> float | None:
         if value is None:
@@ -281,7 +282,7 @@ class Coordinate(Rule):
 class Email(Rule):
     """An email address, loosely checked (something@something.something)."""
 
-    required: ClassVar[bool] = True
+    required = True
 
     def parse(self, value: Any) -> str:
         text = Text(3, 200).parse(value)
@@ -297,7 +298,7 @@ class Email(Rule):
 class IsoDate(Rule):
     """A calendar date as YYYY-MM-DD."""
 
-    required: ClassVar[bool] = False
+    required = False
 
     def parse(self, value: Any) -> str | None:
         if value is None:
@@ -317,7 +318,7 @@ class IsoDate(Rule):
 class Url(Rule):
     """An http(s) address, or empty."""
 
-    required: ClassVar[bool] = False
+    required = False
 
     def parse(self, value: Any) -> str:
         text = Text(0, 500, required=False, default="").parse(value) or ""

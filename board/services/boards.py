@@ -19,6 +19,7 @@ from board.models import (
     BoardEvent,
     Group,
     GroupMember,
+    Operation,
     Participant,
     Post,
     Proposal,
@@ -221,6 +222,19 @@ def snapshot(actor: Actor) -> dict[str, Any]:
         if staff:
             shaped["staff"] = staff_view(session, board, posts)
         return shaped
+
+
+def writes_made(actor: Actor) -> int:
+    """How many writes this participant has made: a page's forms take their op ids from it."""
+    with read_snapshot() as session:
+        return (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Operation)
+                .where(Operation.participant_id == actor.participant_id)
+            )
+            or 0
+        )
 
 
 def my_groups(session: so.Session, participant_id: int) -> frozenset[int]:

@@ -68,7 +68,8 @@ class Write:
 
 
 def _summary(fn: Callable[..., Any]) -> str:
-    return inspect.getdoc(fn).split("\n\n")[0].replace("\n", " ") if fn.__doc__ else ""
+    """The first paragraph of the docstring, on one line."""
+    return (inspect.getdoc(fn) or "").split("\n\n")[0].replace("\n", " ")
 
 
 def _input_of(fn: Callable[..., Any]) -> type[Input] | None:

@@ -416,7 +416,7 @@ def _group(
     me = viewer["me"]
     group = viewer.get("group")
     summary = post.get("group")
-    member = bool(group) and me["id"] in (group.get("member_ids") or [])
+    member = group is not None and me["id"] in (group.get("member_ids") or [])
     closed = bool((summary or {}).get("closed") or (group or {}).get("closed"))
     pending = ui.get("pending") or {}
     sending = bool(pending.get("joining") or pending.get("leaving"))

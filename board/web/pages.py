@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import segno
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -46,7 +45,7 @@ from board import inputs
 from board.errors import BoardError
 from board.extensions import db
 from board.js_strings import js_strings
-from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS, Operation
+from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS
 from board.services import Actor, boards, groups, moderation, posts
 from board.services import offers as offer_service
 from board.web import cards
@@ -233,7 +232,7 @@ def arrange(
     return shown
 
 
-def _invite(code: str) -> dict[str, str]:
+def _invite(code: str) -> dict[str, Any]:
     """How people join this board: the code, the join address and its QR code."""
     url = public_url(url_for("pages.join", code=code))
     return {
@@ -257,13 +256,9 @@ def board(code: str) -> Response | str:
     if isinstance(actor, Response):
         return actor
     snapshot = boards.snapshot(actor)
-    writes = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Operation)
-        .where(Operation.participant_id == actor.participant_id)
-    )
+    writes = boards.writes_made(actor)
     db.session.remove()
-    view = {
+    view: dict[str, Any] = {
         "kind": request.args.get("kind") if request.args.get("kind") in POST_KINDS else None,
         "tag": request.args.get("tag") or None,
         "sort": request.args.get("sort") if request.args.get("sort") in SORTS else "newest",

@@ -19,7 +19,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -31,6 +30,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_currency, format_date, gettext, lazy_gettext
+from werkzeug.wrappers import Response
 
 from board import inputs
 from board.errors import BoardError

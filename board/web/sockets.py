@@ -45,6 +45,12 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 VIEWS = ("public", "own")
 
 
+def _sid() -> str:
+    """This connection's Socket.IO session id (Flask-SocketIO sets it on the request)."""
+    sid: str = request.sid  # type: ignore[attr-defined]
+    return sid
+
+
 def _error_ack(error: BoardError) -> dict[str, Any]:
     return {"ok": False, "error": error.to_dict()}
 
@@ -84,7 +90,7 @@ def _subscriber(payload: dict[str, Any]) -> Actor:
     """The actor this connection subscribed as on the payload's board, or not_joined."""
     code = _board_code(payload)
     with _lock:
-        actor = _subscribed.get(request.sid, {}).get(code)
+        actor = _subscribed.get(_sid(), {}).get(code)
     if actor is None:
         with read_snapshot() as session:
             boards.board_by_code(session, code)  # unknown board says so first
@@ -106,9 +112,9 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     if not actor.public_view:
         join_room(events.person_room(code, actor.participant_id))
     with _lock:
-        _subscribed.setdefault(request.sid, {})[code] = actor
+        _subscribed.setdefault(_sid(), {})[code] = actor
     before = presence.count(code)
-    count = presence.add(code, request.sid, actor.participant_id)
+    count = presence.add(code, _sid(), actor.participant_id)
     if count != before:  # a resync from someone already here changes nothing
         _presence_changed(code)
     _start_heartbeat()
@@ -128,8 +134,8 @@ def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
     leave_room(events.room(code))
     leave_room(events.person_room(code, actor.participant_id))
     with _lock:
-        _subscribed.get(request.sid, {}).pop(code, None)
-    if presence.leave(code, request.sid) is not None:
+        _subscribed.get(_sid(), {}).pop(code, None)
+    if presence.leave(code, _sid()) is not None:
         _presence_changed(code)
     return {"board": code}
 
@@ -168,8 +174,8 @@ def unknown_event(name: str, *_args: Any) -> dict[str, Any]:
 def disconnect(*_args: Any) -> None:
     """Forget the connection and tell its boards the new head count."""
     with _lock:
-        _subscribed.pop(request.sid, None)
-    for code in presence.remove(request.sid):
+        _subscribed.pop(_sid(), None)
+    for code in presence.remove(_sid()):
         _presence_changed(code)
 
 
@@ -188,7 +194,7 @@ def _presence_changed(code: str) -> None:
 
 
 def _send_presence(code: str) -> None:
-    socketio.sleep(PRESENCE_EVERY)
+    socketio.sleep(PRESENCE_EVERY)  # type: ignore[arg-type]  # seconds; floats work
     with _lock:
         _presence_due.discard(code)
     # Read after the flag is cleared: a change from now on schedules its own update.
