@@ -10,6 +10,7 @@ unset, and an explicit null clears a field only where the rule is ``nullable``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -249,7 +250,12 @@ class Money(Rule):
     def parse(self, value: Any) -> float | None:
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
             raise ValueError("must be an amount in pounds, 0 or more")
         if value > 100_000_000 or round(value * 100) != round(value * 100, 6):
             raise ValueError("must be pounds and pence, up to 100,000,000")
@@ -270,7 +276,12 @@ class Coordinate(Rule):
     def parse(self, value: Any) -> float | None:
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > self.limit:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or abs(value) > self.limit
+        ):
             raise ValueError(f"must be a number of degrees from -{self.limit} to {self.limit}")
         return float(value)
 
@@ -673,6 +684,8 @@ class Since(Input):
 
 
 class Subscribe(Input):
+    """Where the client's copy stands; its token (API clients); the projector's public view."""
+
     since: Annotated[int | None, Whole(0, required=False)]
     token: Annotated[str | None, Text(1, 200, required=False)]
     view: Annotated[str | None, Choice(("public", "own"), required=False)]

@@ -302,7 +302,7 @@ def moderation_summary(session: so.Session, board_id: int) -> dict[str, Any]:
 
 @board_read("board.events", input=Since)
 def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
-    """The board's events after ``since``, in order; None when the log no longer reaches back.
+    """The board's events after ``since``, in order (None: the log no longer reaches back).
 
     A ``since`` ahead of the board's head (a client that talked to a restored database),
     or more than BOARD_REPLAY_MAX events behind, also returns None: the client starts

@@ -174,7 +174,7 @@ def group_page(actor: Actor, group_id: int) -> dict[str, Any]:
 
 @board_read("groups.list")
 def groups_of_board(actor: Actor) -> list[dict[str, Any]]:
-    """Every group on the actor's board, open ones first."""
+    """Every group on the board, open ones first."""
     with read_snapshot() as session:
         found = session.scalars(
             sa.select(Group)

@@ -21,7 +21,7 @@ EDITABLE = ("kind", "title", "body", "tag", "availability")
 
 @board_write("post.create")
 def create_post(w: Write, cmd: NewPost) -> dict[str, Any]:
-    """Add a post by the acting participant; returns {"post": ...}.
+    """Add a post to the board.
 
     A participant's post waits in the queue while pre-moderation is on, and is held back
     for the reveal during silent brainstorming. ``on_behalf_of`` (facilitators only) names

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from board import inputs
 from board.services import (
     boards,
     groups,
@@ -130,7 +131,7 @@ BINDINGS: tuple[Binding, ...] = (
         socket="subscribe",
         declared=Action(
             "board.subscribe",
-            None,
+            inputs.Subscribe,
             "participant",
             "Join a board's live feed; catch up from `since` or start from a snapshot.",
             False,
