@@ -1,4 +1,4 @@
-// A proposal's page (issue 6): the guided form saved through the JSON API, and the page
+// A proposal's page: the guided form saved through the JSON API, and the page
 // kept live from the board's events. Without JavaScript every form posts to the page's
 // own routes and the page comes back; with it, nothing reloads.
 //

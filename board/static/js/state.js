@@ -17,7 +17,7 @@
 // a reason this client never saw (hidden before the page loaded), the summary is marked
 // `unsure` and the page asks the server for the current one.
 //
-// Running the room (issue 5). Fields beside posts, groups and moderation:
+// Running the room. Fields beside posts, groups and moderation:
 //   state.session      the session as the server shapes it (schemas.session_out): {phase:
 //                      gather|discuss|prioritise|closed, locked, premoderation, silent,
 //                      dot_budget, dots_hidden, report_threshold, slow_mode_seconds,
@@ -35,7 +35,7 @@
 //                      muted_ids: [participant ids]} (as the snapshot's `staff`).
 //   state.merged       Map(duplicate post id -> the post id it was merged into).
 //
-// Proposals and the council (issue 6):
+// Proposals and the council:
 //   state.proposals    Map(idea id -> the idea's proposal, public shape (schemas.
 //                      proposal_public_out): {id, reference, idea_id, group_id, title,
 //                      short_summary, state: draft|submitted|received|under_review|decided|

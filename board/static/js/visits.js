@@ -2,7 +2,7 @@
 // post id it has shown. Ids only grow, so on the next visit every post with a higher id
 // (written by someone else) is new to this person. The first visit marks nothing.
 //
-// Closing the loop (issue 6): it also remembers when this person last had the board open
+// Closing the loop: it also remembers when this person last had the board open
 // (the server's clock, in ms: stillHere), so a council decision recorded since then is
 // news (lastVisit, read once as the page opens), and which decisions it has told them of
 // that they have not dismissed yet (news: proposal ids), so a reload keeps that notice.
