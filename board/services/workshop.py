@@ -19,16 +19,8 @@ from board.outputs import post_out, session_out
 from board.services.commands import Write, board_write
 from board.services.rules import log_action, may_write, open_post
 
-SETTINGS = (
-    "phase",
-    "locked",
-    "premoderation",
-    "silent",
-    "dot_budget",
-    "dots_hidden",
-    "report_threshold",
-    "slow_mode_seconds",
-)
+#: The settings a facilitator changes, as the input names them.
+SETTINGS = tuple(name for name in SessionSettings.model_fields if name != "op_id")
 #: Dots go on what a workshop decides between.
 DOTTABLE = ("idea", "need")
 

@@ -23,13 +23,14 @@ from werkzeug.exceptions import HTTPException
 from board import inputs
 from board.errors import BoardError
 from board.extensions import csrf
-from board.services import Actor, boards, moderation, proposals, transfer
+from board.hostile import TOO_DEEP, TOO_DEEP_MESSAGE, too_deep
+from board.services import Actor, admins, boards, moderation, proposals, transfer
 from board.web.actions import BINDINGS, BY_NAME, Binding, Handlers
 from board.web.identity import bearer_token, current_actor, public_url, remember
 from board.web.presence import presence
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-#: This transport\'s own handlers, by action name (the rest are generic).
+#: This transport's own handlers, by action name (the rest are generic).
 HANDLERS = Handlers()
 csrf.exempt(bp)
 
@@ -40,9 +41,14 @@ def _body() -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
-    except ValueError as exc:
+        body = json.loads(raw)
+    except RecursionError:
+        body = TOO_DEEP
+    except ValueError as exc:  # UnicodeDecodeError too; a number over 4,300 digits too
         raise BoardError("invalid_json", "The request body is not valid JSON.", 400) from exc
+    if body is TOO_DEEP or too_deep(body):
+        raise BoardError("invalid_json", TOO_DEEP_MESSAGE, 400)
+    return body
 
 
 def _actor(code: str) -> Actor:
@@ -135,7 +141,7 @@ def events_since(code: str) -> Response:
     """The board's events after ``since``, or 410 when the log no longer reaches back."""
     actor = _actor(code)
     raw = request.args.get("since")
-    given: object = int(raw) if raw and raw.isascii() and raw.isdigit() else raw
+    given: object = inputs.Whole().from_form(raw) if raw else raw
     replay = boards.events_since(actor, inputs.Since.parse({"since": given}).since)
     if replay is None:
         raise BoardError(
@@ -254,9 +260,15 @@ def export_board(code: str) -> Response:
 
 @HANDLERS.handles("board.import")
 def import_board() -> tuple[Response, int]:
-    """Create a board from a JSON export (the body); anyone may, as anyone may create one."""
+    """Create a board from a JSON export (the body), with an instance administrator's token."""
+    # The token and the gate come before the body is read: a refused upload costs nothing.
+    admin = admins.admin_by_token(bearer_token())
     request.max_content_length = transfer.MAX_IMPORT_BYTES
-    made = transfer.import_json(request.get_data(cache=True))
+    admins.IMPORTS.enter(admin)
+    try:
+        made = transfer.import_json(request.get_data(cache=True))
+    finally:
+        admins.IMPORTS.leave()
     return jsonify(
         board=boards.board_info(made.board_code),
         participants_remapped=made.participants_remapped,
@@ -276,8 +288,11 @@ for _binding in BINDINGS:
 
 @bp.errorhandler(BoardError)
 def board_error(error: BoardError) -> tuple[Response, int]:
-    """Domain refusals as JSON."""
-    return jsonify(error=error.to_dict()), error.status
+    """Domain refusals as JSON (a ``slow_down`` says when to come back in Retry-After)."""
+    response = jsonify(error=error.to_dict())
+    if error.status == 429 and "retry_after" in error.fields:
+        response.headers["Retry-After"] = error.fields["retry_after"]
+    return response, error.status
 
 
 @bp.errorhandler(CSRFError)

@@ -45,7 +45,7 @@ from board import inputs
 from board.errors import BoardError
 from board.extensions import db
 from board.js_strings import js_strings
-from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS
+from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS, Participant
 from board.services import Actor, boards, groups, moderation, posts
 from board.services import offers as offer_service
 from board.web import cards
@@ -53,7 +53,7 @@ from board.web.actions import BINDINGS, Binding, Handlers
 from board.web.identity import current_actor, forget, public_url, remember, remembered_id
 
 bp = Blueprint("pages", __name__)
-#: This transport\'s own handlers, by action name (the rest are generic).
+#: This transport's own handlers, by action name (the rest are generic).
 HANDLERS = Handlers()
 
 KIND_LABELS = {
@@ -168,14 +168,61 @@ def join_board(code: str) -> Response | str | tuple[str, int]:
 
 
 @bp.get("/b/<code>/enter/<token>")
-def enter(code: str, token: str) -> Response:
-    """A personal link (the facilitator's, or "continue on another device") signs in here."""
+def enter(code: str, token: str) -> Response | tuple[str, int, dict[str, str]]:
+    """A personal link (the facilitator's, or "continue on another device") signs in here.
+
+    A browser that already holds someone else on this board is asked first: a page
+    elsewhere could send anyone here with its own link, so switching takes the confirm
+    page's POST (with its CSRF token, which another site cannot send).
+    """
     try:
         actor = current_actor(code, token)
     except BoardError:
         abort(404)
-    remember(boards.Entry(boards.normalise_code(code), actor.participant_id, token, {}))
-    return redirect(url_for("pages.board", code=boards.normalise_code(code)))
+    code = boards.normalise_code(code)
+    held = _held_identity(code)
+    if held is None or held.id == actor.participant_id:
+        return _sign_in(code, actor, token)
+    arriving = db.session.get_one(Participant, actor.participant_id)
+    page = render_template(
+        "enter.html",
+        board=boards.board_info(code),
+        held=_shown_name(held),
+        arriving=_shown_name(arriving),
+    )
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@HANDLERS.handles("board.enter")
+def enter_confirm(code: str, token: str) -> Response:
+    """Switch this browser to the link's participant, after the enter page asked."""
+    try:
+        actor = current_actor(code, token)
+    except BoardError:
+        abort(404)
+    return _sign_in(boards.normalise_code(code), actor, token)
+
+
+def _sign_in(code: str, actor: Actor, token: str) -> Response:
+    remember(boards.Entry(code, actor.participant_id, token, {}))
+    response = redirect(url_for("pages.board", code=code))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _held_identity(code: str) -> Participant | None:
+    """Who the cookie signs this browser in as on the board, if they may still come in."""
+    try:
+        held = current_actor(code)
+    except BoardError:
+        return None
+    return db.session.get_one(Participant, held.participant_id)
+
+
+def _shown_name(participant: Participant) -> str:
+    if participant.anonymous or not participant.display_name:
+        return gettext("an anonymous participant")
+    return participant.display_name
 
 
 def hidden_summary(summary: dict[str, Any] | None) -> str:

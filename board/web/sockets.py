@@ -20,9 +20,11 @@ from flask_socketio import join_room, leave_room
 from board import events, inputs
 from board.errors import BoardError, not_joined
 from board.extensions import socketio
+from board.hostile import TOO_DEEP, TOO_DEEP_MESSAGE, too_deep
 from board.models import utcnow
 from board.services import Actor, boards
 from board.storage import read_snapshot
+from board.web import limits
 from board.web.actions import BINDINGS, Binding, Handlers
 from board.web.identity import current_actor
 from board.web.presence import presence
@@ -62,6 +64,8 @@ def client_event(name: str) -> Callable[[Handler], Handler]:
         @functools.wraps(handler)
         def wrapped(payload: Any = None, *_extra: Any) -> dict[str, Any]:
             try:
+                if payload is TOO_DEEP or too_deep(payload):
+                    raise BoardError("invalid_input", TOO_DEEP_MESSAGE, 400)
                 if not isinstance(payload, dict):
                     raise BoardError("invalid_input", "Send a JSON object as the payload.", 400)
                 return {"ok": True, "data": handler(payload)}
@@ -92,9 +96,13 @@ def _subscriber(payload: dict[str, Any]) -> Actor:
     with _lock:
         actor = _subscribed.get(_sid(), {}).get(code)
     if actor is None:
-        with read_snapshot() as session:
-            boards.board_by_code(session, code)  # unknown board says so first
-        raise not_joined()
+        try:
+            with read_snapshot() as session:
+                boards.board_by_code(session, code)  # unknown board says so first
+            raise not_joined()
+        except BoardError as error:
+            limits.lookup_failed(error)
+            raise
     return actor
 
 
@@ -104,7 +112,11 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     code = _board_code(payload)
     asked = inputs.Subscribe.parse({k: v for k, v in payload.items() if k != "board"})
     since, view = asked.since, asked.view
-    actor = current_actor(code, asked.token)
+    try:
+        actor = current_actor(code, asked.token)
+    except BoardError as error:
+        limits.lookup_failed(error)  # code guessing waits; a known board never counts
+        raise
     if view == "public":
         actor = dataclasses.replace(actor, public_view=True)
     # Join the rooms before reading, so no event falls between the read and the first emit.
@@ -170,9 +182,16 @@ def unknown_event(name: str, *_args: Any) -> dict[str, Any]:
     return _error_ack(BoardError("unknown_event", f"Unknown event {name!r}.", 400))
 
 
+@socketio.on("connect")
+def connect(*_args: Any) -> None:
+    """Count the connection against its address; refused once the address holds too many."""
+    limits.connected(_sid())
+
+
 @socketio.on("disconnect")
 def disconnect(*_args: Any) -> None:
     """Forget the connection and tell its boards the new head count."""
+    limits.disconnected(_sid())
     with _lock:
         _subscribed.pop(_sid(), None)
     for code in presence.remove(_sid()):
