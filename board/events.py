@@ -663,3 +663,155 @@ def _publish_after_commit(session: so.Session) -> None:
 @sa.event.listens_for(so.Session, "after_rollback")
 def _drop_after_rollback(session: so.Session) -> None:
     session.info.pop(PENDING_KEY, None)
+
+
+# -- Redaction: what is taken out of the board goes out of its log too ---------------------
+
+#: What a removed post's text reads as where an event still has to carry the post.
+REMOVED_TITLE = ""
+#: A post's own words: an edit replaces them in the log, a deletion blanks them.
+POST_TEXT = ("kind", "title", "body", "tag", "availability")
+#: Events that carry one post and nothing else, found by the post's id.
+_ABOUT_POST = {
+    "post.created": ("post", "id"),
+    "post.updated": ("post", "id"),
+    "post.approved": ("post", "id"),
+    "post.restored": ("post", "id"),
+    "post.rejected": ("post_id",),
+    "comment.created": ("comment", "post_id"),
+    "link.created": ("link", "target_id"),
+}
+
+
+def _dig(payload: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = payload
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _is_post(value: dict[str, Any]) -> bool:
+    return "supporter_ids" in value and "title" in value
+
+
+def _is_offer_brief(value: dict[str, Any]) -> bool:
+    return set(value) == set(OFFER_BRIEF_KEYS)
+
+
+def _is_participant(value: dict[str, Any]) -> bool:
+    return set(value) == {"id", "name", "anonymous", "role"}
+
+
+def _is_group(value: dict[str, Any]) -> bool:
+    return "member_ids" in value or set(value) == {"id", "name", "member_count", "closed"}
+
+
+OFFER_BRIEF_KEYS = ("id", "kind", "title", "tag", "availability", "author")
+
+
+def _rewrite(value: Any, fix: Any) -> Any:
+    """``value`` with every dict in it passed through ``fix`` (innermost first)."""
+    if isinstance(value, list):
+        return [_rewrite(item, fix) for item in value]
+    if isinstance(value, dict):
+        return fix({key: _rewrite(item, fix) for key, item in value.items()})
+    return value
+
+
+def redact(
+    session: so.Session,
+    board: Board,
+    *,
+    post_id: int | None = None,
+    text: dict[str, Any] | None = None,
+    staff_may_see: bool = False,
+    participant: dict[str, Any] | None = None,
+    group: tuple[int, str] | None = None,
+) -> int:
+    """Rewrite the board's logged events so replay no longer carries what was taken out.
+
+    Call it in the transaction that takes it out; seqs stay as they are (payloads are
+    rewritten in place, no row is deleted), and every rewritten payload still matches its
+    event's model. Returns how many events changed.
+
+    - ``post_id`` with ``text`` (the post's words now, after an edit): the words it had
+      before are replaced by these wherever the log carries the post or its offer brief.
+    - ``post_id`` alone (a deletion): its words are blanked wherever the log carries the
+      post or its offer brief, and so are its comments and, for an idea, its group's name
+      and thread (they went with it).
+    - ``post_id`` with ``staff_may_see`` (hidden): events only about the post and its
+      comments stay in full for facilitators and go ``private`` for everyone else; where
+      another event carries it, its words are blanked.
+    - ``participant`` (their shape after erasure): every mention of that participant
+      becomes it.
+    - ``group`` (id, name): that group's name becomes this one wherever the log has it (an
+      idea's group named after the idea's words before an edit).
+    """
+    rows = session.scalars(
+        sa.select(BoardEvent).where(BoardEvent.board_id == board.id).order_by(BoardEvent.seq)
+    ).all()
+    deleting = post_id is not None and text is None and not staff_may_see
+    # A deleted idea takes its group's events and thread with it.
+    groups: set[int] = set()
+    if deleting:
+        for row in rows:
+            carried = row.payload.get("group")
+            if isinstance(carried, dict) and carried.get("idea_id") == post_id:
+                groups.add(carried["id"])
+
+    def blank(words: dict[str, Any]) -> dict[str, Any]:
+        if text is not None:
+            return {**words, **{k: v for k, v in text.items() if k in words}}
+        return {
+            **words,
+            "title": REMOVED_TITLE,
+            "body": "" if "body" in words else None,
+            "tag": None,
+            "availability": None,
+        }
+
+    def fix(value: dict[str, Any]) -> dict[str, Any]:
+        if post_id is not None and value.get("id") == post_id:
+            if _is_post(value):
+                fixed = {k: v for k, v in blank(value).items() if k in value}
+                if text is None:
+                    fixed |= {"on_behalf_of": None, "comments": [], "helpers": [], "group": None}
+                return fixed
+            if _is_offer_brief(value):
+                return {k: v for k, v in blank(value).items() if k in value and k != "body"}
+        if deleting and _is_group(value) and value.get("id") in groups:
+            return {**value, "name": REMOVED_TITLE}
+        if deleting and value.get("post_id") == post_id and "body" in value:
+            return {**value, "body": ""}
+        if deleting and value.get("group_id") in groups and "body" in value:
+            return {**value, "body": ""}
+        if group is not None and value.get("id") == group[0] and _is_group(value):
+            return {**value, "name": group[1]}
+        if participant is not None and _is_participant(value) and value["id"] == participant["id"]:
+            return dict(participant)
+        return value
+
+    changed = 0
+    for row in rows:
+        payload = row.payload
+        about = _ABOUT_POST.get(row.type)
+        only_this = post_id is not None and about is not None and _dig(payload, about) == post_id
+        if only_this and staff_may_see:
+            if not (row.private and row.private_to is None and row.private_group_id is None):
+                row.private, row.private_to, row.private_group_id = True, None, None
+                changed += 1
+            continue
+        fresh = _rewrite(payload, fix)
+        if post_id is not None and row.type in ("post.merged", "post.rejected"):
+            key = "from_id" if row.type == "post.merged" else "post_id"
+            if payload[key] == post_id:
+                title = "from_title" if row.type == "post.merged" else "title"
+                fresh[title] = text["title"] if text else REMOVED_TITLE
+                if deleting and row.type == "post.rejected":
+                    fresh["note"] = ""
+        if fresh != payload:
+            check(row.type, fresh)
+            row.payload = fresh
+            changed += 1
+    session.flush()
+    return changed

@@ -70,6 +70,8 @@ def hide_post(w: Write, cmd: Moderate) -> dict[str, Any]:
     post.hidden_at, post.hidden_reason = utcnow(), cmd.reason
     log_action(w.session, w.board, me, "hide", post_id=post.id, reason=cmd.reason, note=cmd.note)
     w.session.flush()
+    # Replay shows it only to facilitators from now on, like the snapshot does.
+    events.redact(w.session, w.board, post_id=post.id, staff_may_see=True)
     summary = moderation_summary(w.session, w.board.id)
     hidden = events.PostHidden(post.id, cmd.reason, summary)
     seq = events.record(w.session, w.board, hidden, seen_by)
@@ -259,6 +261,7 @@ def report_post(w: Write, cmd: ReportPost) -> dict[str, Any]:
             note=f"{reports} reports",
         )
         w.session.flush()
+        events.redact(w.session, w.board, post_id=post.id, staff_may_see=True)
         summary = moderation_summary(w.session, w.board.id)
         seq = events.record(w.session, w.board, events.PostHidden(post.id, top, summary))
         if w.board.spotlight_post_id == post.id:

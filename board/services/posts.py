@@ -10,7 +10,7 @@ from board import events
 from board.errors import BoardError, forbidden
 from board.inputs import EditPost, NewComment, NewPost, PostRef
 from board.models import Comment, Post, Support, utcnow
-from board.outputs import comment_out, post_out
+from board.outputs import comment_out, group_out, post_out
 from board.services.boards import moderation_summary
 from board.services.commands import Write, board_write
 from board.services.rules import audience, may_post, may_write, open_post, post_on_board
@@ -70,12 +70,29 @@ def update_post(w: Write, cmd: EditPost) -> dict[str, Any]:
             "That post was not approved or was merged: it cannot change.",
             409,
         )
+    before = post.title
     for name, value in changes.items():
         setattr(post, name, value)
     post.updated_at = utcnow()
+    # A group still named after the idea's old title takes the new one.
+    group = post.group
+    renamed = group is not None and group.name == before != post.title
+    if renamed:
+        assert group is not None
+        group.name = post.title
     w.session.flush()
     shaped = post_out(post)
+    # The words it had before leave the log: replay shows only what it says now.
+    events.redact(
+        w.session,
+        w.board,
+        post_id=post.id,
+        text={k: shaped[k] for k in EDITABLE},
+        group=(group.id, group.name) if renamed and group is not None else None,
+    )
     seq = events.record(w.session, w.board, events.PostUpdated(shaped), audience(post))
+    if renamed and group is not None:
+        seq = events.record(w.session, w.board, events.GroupRenamed(group_out(group)))
     return {"post": shaped, "seq": seq}
 
 
@@ -94,6 +111,8 @@ def delete_post(w: Write, cmd: PostRef) -> dict[str, Any]:
     seen_by = None if counted else audience(post)
     w.session.delete(post)
     w.session.flush()
+    # What it said goes from the log too, for everyone who replays it.
+    events.redact(w.session, w.board, post_id=cmd.post_id)
     # A hidden post leaving changes the public summary: everyone is told the new one.
     summary = moderation_summary(w.session, w.board.id) if counted else None
     deleted = events.PostDeleted(post_id=cmd.post_id, by=by, moderation=summary)
