@@ -635,7 +635,8 @@ def proposal_detail(actor: Actor, proposal_id: int) -> dict[str, Any]:
     with read_snapshot() as session:
         me = acting(session, actor)
         proposal = proposal_on_board(session, actor.board_id, proposal_id)
-        if proposal.state == "draft" and not (
+        # A draft withdrawn before it was submitted is still a draft: the council never had it.
+        if not _was_submitted(proposal) and not (
             me.is_facilitator or _member(session, proposal, me.id)
         ):
             raise BoardError("proposal_not_found", "No proposal with that id on this board.", 404)
