@@ -21,6 +21,7 @@ from board.storage import configure_engine
 from board.web import api, pages, proposal_pages, results_pages
 from board.web.delivery import StaticDelivery
 
+from board.web.limits import init_app as init_limits
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+    init_limits(app)  # after the routes: it wraps the join and create views
 def _http_error(error: HTTPException) -> Any:
     """JSON errors under /api, the plain page everywhere else."""
     if request.path.startswith("/api/"):

@@ -90,6 +90,17 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 90,
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Rate limits (board.web.limits). Off only for tests that flood on purpose.
+        "BOARD_RATE_LIMITS": _bool("BOARD_RATE_LIMITS", True),
+        # Each participant's writes: a burst of this many, refilled at this many a second.
+        "BOARD_WRITE_BURST": _int("BOARD_WRITE_BURST", 20),
+        "BOARD_WRITE_RATE": _float("BOARD_WRITE_RATE", 2.0),
+        # Per address, and a hall of phones shares one address: high enough for 300 joins.
+        "BOARD_JOIN_LIMIT": os.environ.get("BOARD_JOIN_LIMIT") or "600 per minute",
+        "BOARD_CREATE_LIMIT": os.environ.get("BOARD_CREATE_LIMIT") or "30 per minute; 200 per hour",
+        # Lookups of codes no board has, per address: after these, code guessing waits.
+        "BOARD_CODE_MISSES": os.environ.get("BOARD_CODE_MISSES") or "20 per minute",
+        "BOARD_SOCKETS_PER_ADDRESS": _int("BOARD_SOCKETS_PER_ADDRESS", 500),
     }
 
 

@@ -56,6 +56,12 @@ def build_app(tmp_path: Path, database_url: str | None = None, **extra: Any) -> 
         "BOARD_HEAD_INTERVAL": 3600,
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": "board.test",
+        # Tests write, join and miss far faster than people: the limits run but never bite
+        # (tests/e2e/test_limits.py checks them at their real sizes).
+        "BOARD_WRITE_BURST": 100_000,
+        "BOARD_JOIN_LIMIT": "100000 per minute",
+        "BOARD_CREATE_LIMIT": "100000 per minute",
+        "BOARD_CODE_MISSES": "100000 per minute",
         **extra,
     }
     app = create_app(config)

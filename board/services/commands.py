@@ -6,7 +6,8 @@ read) names it, says who may do it, and takes its input model from the annotatio
 body's ``cmd`` argument. Transports bind these actions to socket events, API routes and
 forms (board.web.actions) and read the declaration from ``service.action``.
 
-``@board_write`` owns, for every board write: the write transaction, the board's lock, the
+``@board_write`` owns, for every board write: the participant's write rate (a token bucket,
+board.services.limits), the write transaction, the board's lock, the
 authorisation check (who may), op-id idempotency (a retry returns the first result, and an
 op id reused for a different request is refused, fingerprinted from the validated input),
 and the commit after which the body's recorded events are published. The body only checks
@@ -30,6 +31,7 @@ from board.errors import BoardError, access_revoked
 from board.inputs import Input
 from board.models import Board, Operation, Participant
 from board.services import Actor
+from board.services.limits import take_write
 from board.services.rules import acting, require_facilitator
 from board.storage import write_transaction
 
@@ -122,6 +124,7 @@ def board_write(name: str, *, who: Who = "participant") -> Callable[[Body], Call
         @functools.wraps(body)
         def service(actor: Actor, *args: Any, **kwargs: Any) -> Any:
             cmd = command_of(input_type, args, kwargs)
+            take_write(actor)  # before the transaction: a flood never holds the board's lock
             with write_transaction() as session:
                 board = lock_board(session, actor.board_id)
                 me = authorise(session, actor, who)

@@ -45,6 +45,11 @@ class Server:
             "BOARD_DEMO": "0",
             "BOARD_HEAD_INTERVAL": "2",
             "PYTHONUNBUFFERED": "1",
+            # The limits run but never bite, unless a test sets them (tests/e2e/test_limits.py).
+            "BOARD_WRITE_BURST": "100000",
+            "BOARD_JOIN_LIMIT": "100000 per minute",
+            "BOARD_CREATE_LIMIT": "100000 per minute",
+            "BOARD_CODE_MISSES": "100000 per minute",
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
