@@ -17,11 +17,12 @@ import board.web.sockets  # noqa: F401
 from board import config
 from board.cli import register_cli
 from board.extensions import babel, csrf, db, migrate, socketio
+from board.hostile import SocketJSON, WholeConverter, mailto
 from board.storage import configure_engine
 from board.web import api, pages, proposal_pages, results_pages
 from board.web.delivery import StaticDelivery
-
 from board.web.limits import init_app as init_limits
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
@@ -40,12 +41,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         instance_path=os.environ.get("BOARD_INSTANCE_PATH") or None,
     )
+    # Before any route is added: path ids are bounded to what the database holds.
+    app.url_map.converters["int"] = WholeConverter
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     app.json = _DocumentOrderJSON(app)
+    app.jinja_env.filters["mailto"] = mailto
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
@@ -57,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=_origin_checker(app.config["BOARD_PUBLIC_URL"]),
         ping_interval=20,
         ping_timeout=20,
+        json=SocketJSON,
     )
     with app.app_context():
         configure_engine(db.engine)
@@ -71,8 +76,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     return app
 
-
     init_limits(app)  # after the routes: it wraps the join and create views
+
+
 def _http_error(error: HTTPException) -> Any:
     """JSON errors under /api, the plain page everywhere else."""
     if request.path.startswith("/api/"):

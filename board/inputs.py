@@ -34,6 +34,13 @@ from board.models import (
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OP_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+#: The largest whole number the database holds (a 64-bit signed integer).
+MAX_WHOLE = 2**63 - 1
+#: An address as a mailto link may carry it: no spaces, no ``?``, ``&``, ``%``, ``,`` or ``#``
+#: (which would add headers or recipients), dot-separated parts, a domain with a dot.
+_LOCAL = r"[A-Za-z0-9!$'*+/=^_`{|}~-]+(?:\.[A-Za-z0-9!$'*+/=^_`{|}~-]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL = re.compile(rf"{_LOCAL}@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}")
 
 
 #: Stand-ins the model puts for an explicit null in an edit (see ``Input``).
@@ -90,6 +97,8 @@ class Text(Rule):
             return self.default
         if not isinstance(value, str):
             raise ValueError("must be text")
+        if not _encodable(value):
+            raise ValueError("must be valid Unicode text (it holds a lone surrogate)")
         value = _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
         if not self.multiline:
             value = " ".join(value.split())
@@ -166,8 +175,9 @@ class Whole(Rule):
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < self.min:
             raise ValueError(f"must be a whole number, {self.min} or more")
-        if self.max is not None and value > self.max:
-            raise ValueError(f"must be a whole number from {self.min} to {self.max}")
+        top = MAX_WHOLE if self.max is None else self.max
+        if value > top:
+            raise ValueError(f"must be a whole number from {self.min} to {top}")
         return value
 
     def describe(self) -> str:
@@ -177,7 +187,10 @@ class Whole(Rule):
     def from_form(self, value: str) -> Any:
         if value == "":
             return None
-        return int(value) if value.isascii() and value.isdigit() else value
+        if not (value.isascii() and value.isdigit()):
+            return value
+        # Python refuses to read more than 4,300 digits; anything past 19 is too large anyway.
+        return int(value) if len(value) <= 20 else MAX_WHOLE + 1
 
 
 @dataclass(frozen=True)
@@ -291,13 +304,13 @@ class Coordinate(Rule):
 
 @dataclass(frozen=True)
 class Email(Rule):
-    """An email address, loosely checked (something@something.something)."""
+    """An email address: name@domain.tld, with nothing a mailto link would read as more."""
 
     required = True
 
     def parse(self, value: Any) -> str:
         text = Text(3, 200).parse(value)
-        if text is None or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        if text is None or not EMAIL.fullmatch(text):
             raise ValueError("must be an email address")
         return text
 
@@ -339,6 +352,14 @@ class Url(Rule):
 
     def describe(self) -> str:
         return "http:// or https:// address, up to 500 characters, optional"
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _optional(required: bool, default: Any) -> str:
