@@ -1,4 +1,4 @@
-"""Server commands: ``flask --app wsgi board export|import|officer-token|docs``.
+"""Server commands: ``flask --app wsgi board export|import|officer-token|docs|admin-token``.
 
 They act with the server's own database access: ``export`` reads a board as its first
 facilitator (its creator) would, so it needs no token; anyone who can run it can read the
@@ -25,8 +25,8 @@ from board.services import Actor, boards, transfer
 
 board_cli = AppGroup(
     "board",
-    help="Export a board to a file, import one, make a council officer's API token, or "
-    "rewrite docs/API.md's reference tables.",
+    help="Export a board to a file, import one, make a council officer's or an instance "
+    "administrator's API token, or rewrite docs/API.md's reference tables.",
 )
 
 
@@ -156,6 +156,48 @@ def docs_command(check: bool, path: str | None) -> None:
         click.echo(f"Rewrote the reference tables in {target}", err=True)
     else:
         click.echo(f"{target}: reference tables are current", err=True)
+
+
+@board_cli.command("admin-token")
+@click.argument("name")
+def admin_token_command(name: str) -> None:
+    """Create an instance administrator's API token for NAME; print it once.
+
+    It is sent as ``Authorization: Bearer <token>`` to import boards over the API
+    (``POST /api/v1/boards/import``). It is stored hashed: keep the printed copy safe.
+    """
+    from board.services.admins import create_admin_token
+
+    try:
+        cleaned = inputs.OfficerName.parse({"name": name}).name
+    except BoardError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(create_admin_token(cleaned))
+
+
+@board_cli.command("anonymise-closed")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Anonymise boards closed longer than this (default: BOARD_RETENTION_DAYS).",
+)
+def anonymise_closed_command(days: int | None) -> None:
+    """Anonymise every board closed longer than the retention period; safe to run from cron.
+
+    Each person on such a board is erased (their name becomes "Former participant", the
+    event log too) and paper cards lose the names they were entered for. A board already
+    anonymised is left alone, so running it again changes nothing.
+    """
+    from flask import current_app
+
+    from board.services.privacy import anonymise_closed
+
+    keep = int(current_app.config["BOARD_RETENTION_DAYS"]) if days is None else days
+    done = anonymise_closed(keep)
+    for code, people in done:
+        click.echo(f"{code}: anonymised ({people} people erased)")
+    click.echo(f"{len(done)} boards anonymised (closed more than {keep} days)")
 
 
 def register_cli(app: Flask) -> None:

@@ -515,6 +515,20 @@ class OfficerToken(Model):
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
 
+class AdminToken(Model):
+    """An instance administrator's API token (``flask board admin-token NAME``): it may import
+    boards over the API."""
+
+    __tablename__ = "admin_tokens"
+    __table_args__ = (NO_ID_REUSE,)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
 class WebhookDelivery(Model):
     """The webhook outbox: one signed POST to the council, written with the change it reports.
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from board.errors import BoardError
 from board.inputs import GROUP_MESSAGE as MESSAGE_INPUT
@@ -59,8 +60,31 @@ TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
 DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 #: Money in pence: the most the proposal form accepts (£100,000,000).
 PENCE_MAX = 100_000_000 * 100
-#: Who moved a proposal: a participant (the group, a facilitator) or a council officer.
-ACTOR_KINDS = ("participant", "officer")
+#: Who moved a proposal: a participant (the group, a facilitator), a council officer, or
+#: an import (the step an import records when it leaves the council's steps behind).
+ACTOR_KINDS = ("participant", "officer", "import")
+#: How a participant's step names who took it (the board never writes a person's name).
+PARTICIPANT_ACTORS = ("group coordinator", "facilitator")
+#: The name on the step an import records.
+IMPORT_ACTOR = "board import"
+#: The steps a participant can take: start a draft, submit it, withdraw it (until decided).
+PARTICIPANT_STEPS = {
+    (None, "draft"),
+    ("draft", "submitted"),
+    *((state, "withdrawn") for state in ("draft", "submitted", "received", "under_review")),
+}
+#: The states only the council's steps reach.
+COUNCIL_STATES = ("received", "under_review", "decided")
+#: A proposal's record of the council's decision: only an officer writes it.
+DECISION_FIELDS = (
+    "decision",
+    "decision_date",
+    "decision_maker",
+    "decision_reasons",
+    "conditions",
+    "alternatives_rejected",
+    "minutes_url",
+)
 
 #: ``Row.get``'s default: the field must be there.
 REQUIRED: Any = object()
@@ -174,6 +198,24 @@ class TokenHash:
         return value
 
 
+@dataclass(frozen=True)
+class WebLink:
+    """What ``rule`` accepts (an http(s) address, or empty), naming a host, with nothing a
+    page would read as the end of an attribute: a file's links open in officers' browsers."""
+
+    rule: Any
+
+    def parse(self, value: Any) -> Any:
+        text = self.rule.parse(value)
+        if text:
+            parts = urlsplit(text)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                raise ValueError("must be an http:// or https:// address with a host")
+            if any(c in text for c in "\"'<>`\\"):
+                raise ValueError("must not hold quotes, angle brackets or backslashes")
+        return text
+
+
 def _column(column: Any, least: int = 0, **options: Any) -> Text:
     """Text up to a column's length, for what no input names a limit for."""
     return Text(least, int(column.type.length), **options)
@@ -262,9 +304,9 @@ PROPOSAL = {
             "decision_reasons",
             "conditions",
             "alternatives_rejected",
-            "minutes_url",
         )
     },
+    "minutes_url": WebLink(OFFICER_MOVE["minutes_url"]),
     "asks": Distinct(PROPOSAL_EDIT["asks"]),
     **{
         name: Nullable(Whole(0, max=PENCE_MAX))
@@ -599,5 +641,40 @@ def _proposals(
                     row.at("idea_id"), "another proposal in the file, not withdrawn, has that idea"
                 )
             live.add(idea)
-        out.append((proposal, [step.read(TRANSITION) for step in row.rows("transitions")]))
+        out.append((proposal, _history(row, proposal)))
     return out
+
+
+def _history(row: Row, proposal: dict[str, Any]) -> list[dict[str, Any]]:
+    """A proposal's steps, each one a step its kind of actor can take, agreeing with its
+    state: submitted (at some point) exactly when its state says it reached the council.
+
+    Officers' steps are read and checked here but never written: ``write`` drops them.
+    """
+    steps: list[dict[str, Any]] = []
+    for step_row in row.rows("transitions"):
+        step = step_row.read(TRANSITION)
+        pair = (step["from_state"], step["to_state"])
+        if step["actor_kind"] == "participant":
+            if pair not in PARTICIPANT_STEPS:
+                raise invalid(
+                    step_row.where,
+                    f"a participant cannot move a proposal from {pair[0] or 'nothing'} "
+                    f"to {pair[1]}",
+                )
+            if step["actor"] not in PARTICIPANT_ACTORS:
+                raise invalid(
+                    step_row.at("actor"), f"must be one of {', '.join(PARTICIPANT_ACTORS)}"
+                )
+        elif step["actor_kind"] == "import" and (
+            step["actor"] != IMPORT_ACTOR or pair[1] not in (pair[0], "submitted")
+        ):
+            raise invalid(step_row.where, "is not a step an import records")
+        steps.append(step)
+    submitted = any(s["to_state"] == "submitted" and s["actor_kind"] != "officer" for s in steps)
+    state = proposal["state"]
+    if state == "draft" and submitted:
+        raise invalid(row.at("state"), "is draft, but the history says it was submitted")
+    if state not in ("draft", "withdrawn") and not submitted:
+        raise invalid(row.at("state"), f"is {state}, but the history never submits it")
+    return steps

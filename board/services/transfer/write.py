@@ -25,6 +25,7 @@ from board.models import (
     ProposalTransition,
     Report,
     Support,
+    utcnow,
 )
 from board.services.boards import (
     JOIN_CODE_ALPHABET,
@@ -34,7 +35,14 @@ from board.services.boards import (
     normalise_code,
 )
 from board.services.commands import declared
-from board.services.transfer.checks import Checked, check, read_json
+from board.services.transfer.checks import (
+    COUNCIL_STATES,
+    DECISION_FIELDS,
+    IMPORT_ACTOR,
+    Checked,
+    check,
+    read_json,
+)
 from board.storage import write_transaction
 
 #: A reference as made on promotion: ``CG-<board code>-<n>``.
@@ -59,7 +67,8 @@ class ImportResult:
 
 @declared("board.import", who="anyone")
 def import_json(raw: str | bytes) -> ImportResult:
-    """Import a board from the text of an export file."""
+    """Import a board from the text of an export file (over HTTP, an instance administrator's
+    token: `Authorization: Bearer`)."""
     return import_board(read_json(raw))
 
 
@@ -185,7 +194,8 @@ def _write(session: so.Session, checked: Checked) -> ImportResult:
             for m in messages
         )
     references = _references(session, checked, board.code)
-    for (values, transitions), reference in zip(checked.proposals, references, strict=True):
+    for (filed, steps), reference in zip(checked.proposals, references, strict=True):
+        values, transitions = without_council(filed, steps)
         idea, group = values["idea_id"], values["group_id"]
         contact, creator = values["contact_id"], values["created_by_id"]
         session.add(
@@ -223,6 +233,46 @@ def _write(session: so.Session, checked: Checked) -> ImportResult:
             1 for p in checked.participants.values() if p["token_hash"] in taken
         ),
     )
+
+
+def without_council(
+    values: dict[str, Any], steps: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A proposal as the council here has to see it: not yet received.
+
+    The file's council steps were taken on another server, by officers this one does not
+    know; the file cannot prove them. So officers' steps are dropped, the decision record
+    emptied, and a proposal the council had received, reviewed or decided comes back to
+    ``submitted`` (a group's withdrawal after receipt becomes one from ``submitted``). When
+    anything was dropped, a step by ``board import`` says so.
+    """
+    kept = [dict(s) for s in steps if s["actor_kind"] != "officer"]
+    state = values["state"]
+    arrived = "submitted" if state in COUNCIL_STATES else state
+    for step in kept:
+        if step["from_state"] in COUNCIL_STATES:
+            step["from_state"] = "submitted"
+    blank = {
+        name: None if name in ("decision", "decision_date") else "" for name in DECISION_FIELDS
+    }
+    dropped = [s["to_state"] for s in steps if s["actor_kind"] == "officer"]
+    if dropped or arrived != state or any(values[name] != blank[name] for name in blank):
+        steps_text = ", ".join(s.replace("_", " ") for s in dropped) or "none"
+        kept.append(
+            {
+                "from_state": state,
+                "to_state": arrived,
+                "actor": IMPORT_ACTOR,
+                "actor_kind": "import",
+                "note": (
+                    "Imported from another server. The council's steps there "
+                    f"({steps_text}) and its decision record are not carried over: "
+                    "the council here has not received this proposal."
+                ),
+                "created_at": utcnow(),
+            }
+        )
+    return {**values, **blank, "state": arrived}, kept
 
 
 def _references(session: so.Session, checked: Checked, code: str) -> list[str]:
