@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
+import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ASYNC_MODES = ("gevent", "eventlet", "threading")
 
@@ -76,20 +80,16 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BOARD_PUBLIC_URL": (os.environ.get("BOARD_PUBLIC_URL") or "").rstrip("/") or None,
         # Where this server listens: the base of links made outside a request (exports sent
         # by the webhook, say) when BOARD_PUBLIC_URL is not set.
-        "SERVER_URL": "http://{}:{}".format(
+        "SERVER_URL": _server_url(
             os.environ.get("BOARD_HOST", "127.0.0.1"), os.environ.get("BOARD_PORT", "5000")
         ),
+        # Host names the server answers to besides its own addresses; "*": any at all.
+        "BOARD_ALLOWED_HOSTS": _host_list(os.environ.get("BOARD_ALLOWED_HOSTS", "")),
         # The council's webhook: each proposal state change is POSTed there, signed.
         "BOARD_WEBHOOK_URL": os.environ.get("BOARD_WEBHOOK_URL") or None,
         "BOARD_WEBHOOK_SECRET": os.environ.get("BOARD_WEBHOOK_SECRET") or None,
         # Seconds before the first retry; each later retry waits twice as long (max 1 h).
         "BOARD_WEBHOOK_BACKOFF": _float("BOARD_WEBHOOK_BACKOFF", 5.0),
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SECURE": _bool("BOARD_SECURE_COOKIES", False),
-        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 90,
-        "MAX_CONTENT_LENGTH": 256 * 1024,
-        "WTF_CSRF_TIME_LIMIT": None,
         # Rate limits (board.web.limits). Off only for tests that flood on purpose.
         "BOARD_RATE_LIMITS": _bool("BOARD_RATE_LIMITS", True),
         # Each participant's writes: a burst of this many, refilled at this many a second.
@@ -101,12 +101,108 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # Lookups of codes no board has, per address: after these, code guessing waits.
         "BOARD_CODE_MISSES": os.environ.get("BOARD_CODE_MISSES") or "20 per minute",
         "BOARD_SOCKETS_PER_ADDRESS": _int("BOARD_SOCKETS_PER_ADDRESS", 500),
+        # Who runs this board and how to reach them about personal data (the privacy notice).
+        "BOARD_OPERATOR_NAME": os.environ.get("BOARD_OPERATOR_NAME") or "",
+        "BOARD_OPERATOR_CONTACT": os.environ.get("BOARD_OPERATOR_CONTACT") or "",
+        # Boards closed longer than this are anonymised by `flask board anonymise-closed`.
+        "BOARD_RETENTION_DAYS": _int("BOARD_RETENTION_DAYS", 365),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": _bool("BOARD_SECURE_COOKIES", False),
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 90,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
     }
 
 
-def links_base(config: Any) -> str:
-    """The base URL of links the board writes into exports: the public URL, else the server's.
+def _server_url(host: str, port: str) -> str:
+    """The server's own address as a link: a listen-everywhere address links to loopback."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
-    Never the request's Host header, which a client chooses.
+
+def _host_list(raw: str) -> tuple[str, ...]:
+    return tuple(h.strip().lower().rstrip(".") for h in raw.split(",") if h.strip())
+
+
+#: What a Host header may look like: a name or IPv4 address, or IPv6 in brackets; a port.
+_HOST_SHAPE = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+def _split_host(host: str) -> tuple[str, str | None]:
+    """``name[:port]`` (IPv6 in brackets) as (lower-case name, port or None); ("", None)
+    for anything else, so a header with a path or stray characters matches no name."""
+    if not _HOST_SHAPE.fullmatch(host):
+        return "", None
+    try:
+        parts = urlsplit("//" + host)
+        port = parts.port
+    except ValueError:
+        return "", None
+    return (parts.hostname or "").rstrip("."), None if port is None else str(port)
+
+
+def _local_address(name: str) -> bool:
+    """Whether ``name`` is an IP address of this machine (one it could listen on).
+
+    Binding a UDP socket sends nothing and fails for an address no interface has, so
+    phones that reach the laptop at whatever address the venue's Wi-Fi gave it are let in.
     """
-    return str(config.get("BOARD_PUBLIC_URL") or config["SERVER_URL"])
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if ip.is_loopback:
+        return True
+    if ip.is_unspecified or ip.is_multicast:
+        return False
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((str(ip), 0))
+        except OSError:
+            return False
+    return True
+
+
+def _own_names(config: Any) -> set[str]:
+    names = {"localhost", socket.gethostname().lower(), socket.gethostname().lower() + ".local"}
+    for url in (config.get("BOARD_PUBLIC_URL"), config.get("SERVER_URL")):
+        if url:
+            names.add(_split_host(urlsplit(url).netloc)[0])
+    if config.get("SERVER_NAME"):
+        names.add(_split_host(str(config["SERVER_NAME"]))[0])
+    return names
+
+
+def host_listed(config: Any, host: str) -> bool:
+    """Whether a request's Host names this server: its own names and addresses, localhost,
+    BOARD_PUBLIC_URL's host, or an entry of BOARD_ALLOWED_HOSTS (``name`` or ``name:port``).
+    """
+    name, port = _split_host(host)
+    if not name:
+        return False
+    allowed = config.get("BOARD_ALLOWED_HOSTS") or ()
+    with_port = f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
+    if name in allowed or (port is not None and with_port in allowed):
+        return True
+    return name in _own_names(config) or _local_address(name)
+
+
+def host_answered(config: Any, host: str) -> bool:
+    """Whether the server answers a request with this Host at all (else a 400)."""
+    return "*" in (config.get("BOARD_ALLOWED_HOSTS") or ()) or host_listed(config, host)
+
+
+def links_base(config: Any, host: str | None = None, scheme: str = "http") -> str:
+    """The base URL of every link the board gives out, the one rule for all of them.
+
+    BOARD_PUBLIC_URL when set; else the request's host (``host``, from a request) when it
+    names this server (see host_listed); else the server's own address. A Host header that
+    a client chose never reaches a link unchecked.
+    """
+    if config.get("BOARD_PUBLIC_URL"):
+        return str(config["BOARD_PUBLIC_URL"])
+    if host and host_listed(config, host):
+        return f"{'https' if scheme == 'https' else 'http'}://{host.lower()}"
+    return str(config["SERVER_URL"])

@@ -25,6 +25,7 @@ from board.services import (
     moderation,
     offers,
     posts,
+    privacy,
     proposals,
     results,
     transfer,
@@ -112,6 +113,18 @@ BINDINGS: tuple[Binding, ...] = (
         boards.join_board,
         http=Http("POST", f"{B}/participants", 201, endpoint="join"),
         form=Form(f"{P}/join"),
+    ),
+    Binding(
+        None,
+        form=Form(f"{P}/enter/<token>", endpoint="enter_confirm"),
+        declared=Action(
+            "board.enter",
+            None,
+            "anyone",
+            "Switch this browser to a personal link's participant once its page has asked "
+            "(opening the link signs in directly when the browser holds nobody else).",
+            True,
+        ),
     ),
     Binding(boards.snapshot, http=Http("GET", f"{B}/snapshot")),
     Binding(boards.events_since, http=Http("GET", f"{B}/events", key="events")),
@@ -430,6 +443,13 @@ BINDINGS: tuple[Binding, ...] = (
         form=Form("/officer/sign-out", endpoint="officer_sign_out", blueprint="proposal_pages"),
         declared=Action("officer.sign_out", None, "officer", "Forget the officer token.", True),
     ),
+    # People's rights over their data
+    Binding(privacy.my_data, http=Http("GET", f"{B}/me/data")),
+    Binding(
+        privacy.erase_me,
+        http=Http("POST", f"{B}/me/erase"),
+        form=Form(f"{P}/privacy/erase", blueprint="privacy_pages"),
+    ),
     # Moving a board between instances
     Binding(transfer.export_board, http=Http("GET", f"{B}/export")),
     Binding(
@@ -457,7 +477,7 @@ class Handlers(dict[str, Callable[..., Any]]):
 
 
 #: Blueprints whose non-GET routes are forms, and the API's prefix.
-FORM_BLUEPRINTS = ("pages", "proposal_pages", "results_pages")
+FORM_BLUEPRINTS = ("pages", "proposal_pages", "results_pages", "privacy_pages")
 API_PREFIX = "/api/v1"
 #: Socket.IO's own events, not actions.
 SOCKET_LIFECYCLE = frozenset({"connect", "disconnect", "*"})

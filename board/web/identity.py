@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request, session
 
+from board.config import links_base
 from board.errors import not_joined
 from board.extensions import db
 from board.services import Actor
@@ -34,8 +35,8 @@ def remembered_id(code: str) -> int | None:
 
 
 def public_url(path: str) -> str:
-    """An absolute link for people to use: BOARD_PUBLIC_URL when set, else this request's host."""
-    base = current_app.config["BOARD_PUBLIC_URL"] or request.host_url
+    """An absolute link for people to use, by the one rule for links (config.links_base)."""
+    base = links_base(current_app.config, request.host, request.scheme)
     return base.rstrip("/") + path
 
 
