@@ -25,7 +25,6 @@ from board.services import (
     moderation,
     offers,
     posts,
-    privacy,
     proposals,
     results,
     transfer,
@@ -443,13 +442,6 @@ BINDINGS: tuple[Binding, ...] = (
         form=Form("/officer/sign-out", endpoint="officer_sign_out", blueprint="proposal_pages"),
         declared=Action("officer.sign_out", None, "officer", "Forget the officer token.", True),
     ),
-    # People's rights over their data
-    Binding(privacy.my_data, http=Http("GET", f"{B}/me/data")),
-    Binding(
-        privacy.erase_me,
-        http=Http("POST", f"{B}/me/erase"),
-        form=Form(f"{P}/privacy/erase", blueprint="privacy_pages"),
-    ),
     # Moving a board between instances
     Binding(transfer.export_board, http=Http("GET", f"{B}/export")),
     Binding(
@@ -477,7 +469,7 @@ class Handlers(dict[str, Callable[..., Any]]):
 
 
 #: Blueprints whose non-GET routes are forms, and the API's prefix.
-FORM_BLUEPRINTS = ("pages", "proposal_pages", "results_pages", "privacy_pages")
+FORM_BLUEPRINTS = ("pages", "proposal_pages", "results_pages")
 API_PREFIX = "/api/v1"
 #: Socket.IO's own events, not actions.
 SOCKET_LIFECYCLE = frozenset({"connect", "disconnect", "*"})
