@@ -29,11 +29,15 @@ import errno
 import resource
 import socket
 import sys
+from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask_migrate import upgrade
 
-from board import create_app
+from board import create_app, storage
+from board.access_log import AccessLog
+from board.extensions import db
 
 #: Room for a QR-code join rush: the kernel queues this many connections before accept().
 LISTEN_BACKLOG = 2048
@@ -66,23 +70,20 @@ def bind_listener(host: str, port: int) -> socket.socket:
 
 def serve(app: Flask, listener: socket.socket) -> None:
     """Serve the app on the listener with the chosen async mode until interrupted."""
-    access_log = os.environ.get("BOARD_ACCESS_LOG", "0") == "1"
+    # Our own access log for both servers: theirs would write tokens in URLs verbatim (and
+    # gevent-websocket's handler sends its lines to a logger nobody configured).
+    served: Any = AccessLog(app, sys.stderr) if os.environ.get("BOARD_ACCESS_LOG") == "1" else app
     if ASYNC_MODE == "eventlet":
         import eventlet.wsgi
 
         eventlet.wsgi.server(
-            listener, app, max_size=MAX_CONNECTIONS, log_output=access_log, debug=False
+            listener, served, max_size=MAX_CONNECTIONS, log_output=False, debug=False
         )
     elif ASYNC_MODE == "gevent":
         from gevent.pywsgi import WSGIServer
         from geventwebsocket.handler import WebSocketHandler
 
-        WSGIServer(
-            listener,
-            app,
-            handler_class=WebSocketHandler,
-            log=sys.stderr if access_log else None,
-        ).serve_forever()
+        WSGIServer(listener, served, handler_class=WebSocketHandler, log=None).serve_forever()
     else:
         raise SystemExit("Common Ground: BOARD_ASYNC_MODE=threading is for tests only.")
 
@@ -94,13 +95,28 @@ def raise_open_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def check_storage(app: Flask) -> None:
+    """Owner-only files, one process per SQLite file, and a database we can write: or exit."""
+    database = storage.sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    for path in storage.secure_files(Path(app.instance_path), database):
+        print(f"Common Ground: {path} was open to other users; made owner-only.", flush=True)
+    if database is not None:
+        storage.hold_database_lock(database)
+    with app.app_context():
+        storage.check_writable(db.engine)
+
+
 def main() -> None:
-    """Bind first (fail fast on a busy port), migrate, seed the demo, then serve."""
+    """Bind first (fail fast on a busy port), check storage, migrate, seed the demo, serve."""
+    # Every file this process makes (the database, its -wal and -shm, the secret key, the
+    # demo's facilitator link) is owner-only.
+    os.umask(0o077)
     raise_open_file_limit()
     host = os.environ.get("BOARD_HOST", "127.0.0.1")
     port = int(os.environ.get("BOARD_PORT", "5000"))
     listener = bind_listener(host, port)
     app = create_app()
+    check_storage(app)
     shown_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
     base_url = (os.environ.get("BOARD_PUBLIC_URL") or "").rstrip("/") or (
         f"http://{shown_host if ':' not in shown_host else f'[{shown_host}]'}:{port}"
