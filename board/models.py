@@ -529,6 +529,21 @@ class AdminToken(Model):
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
 
+class OfficerSession(Model):
+    """An officer signed in on the officer page: the browser's cookie holds only a random
+    handle, stored here hashed; signing out (or withdrawing the token) ends it."""
+
+    __tablename__ = "officer_sessions"
+    __table_args__ = (NO_ID_REUSE,)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    officer_token_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("officer_tokens.id", ondelete="CASCADE"), index=True
+    )
+    handle_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
 class WebhookDelivery(Model):
     """The webhook outbox: one signed POST to the council, written with the change it reports.
 

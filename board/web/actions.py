@@ -433,14 +433,17 @@ BINDINGS: tuple[Binding, ...] = (
             "officer.sign_in",
             None,
             "anyone",
-            "Sign in on the officer page with an officer token (kept in this browser's session).",
+            "Sign in on the officer page with an officer token "
+            "(the browser keeps a session handle, not the token).",
             True,
         ),
     ),
     Binding(
         None,
         form=Form("/officer/sign-out", endpoint="officer_sign_out", blueprint="proposal_pages"),
-        declared=Action("officer.sign_out", None, "officer", "Forget the officer token.", True),
+        declared=Action(
+            "officer.sign_out", None, "officer", "End this browser's officer session.", True
+        ),
     ),
     # Moving a board between instances
     Binding(transfer.export_board, http=Http("GET", f"{B}/export")),

@@ -7,8 +7,9 @@ is drawn from the canonical export (``proposals.export``), so it carries exactly
 council receives: display names of people who agreed to be named, and the email of the
 named contact only because they gave it for this.
 
-Officers sign in on /officer with their API token; it is kept in the signed session cookie
-and checked against the database (``proposals.officer_by_token``) on every request.
+Officers sign in on /officer with their API token. The signed (not encrypted) session
+cookie keeps only a random session handle, checked against the database on every request
+(``officer_sessions``); signing out ends the session there.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from werkzeug.wrappers import Response
 from board import inputs
 from board.errors import BoardError
 from board.extensions import db
-from board.services import Actor, boards, proposals, webhooks
+from board.services import Actor, boards, officer_sessions, proposals, webhooks
 from board.web.actions import Handlers
 from board.web.identity import current_actor, public_url
 from board.web.pages import _actor_or_join, _when, register_forms
@@ -139,7 +140,9 @@ FIELD_LABELS = {
     "email": lazy_gettext("Your email"),
     "consent": lazy_gettext("Agreement to be the contact"),
 }
-OFFICER_KEY = "officer_token"
+OFFICER_KEY = "officer_session"
+#: Where earlier versions kept the officer's token itself; dropped from any cookie seen.
+OLD_OFFICER_KEY = "officer_token"
 #: The guided form's fields by how the browser sends them.
 TEXT_FIELDS = tuple(
     name
@@ -469,15 +472,15 @@ def paper(code: str, proposal_id: int) -> Response | str | tuple[str, int]:
 
 
 def _officer() -> proposals.Officer | None:
-    """The officer signed in on this browser, if their token is still valid."""
-    token = session.get(OFFICER_KEY)
-    if not token:
+    """The officer signed in on this browser, if their session is still open."""
+    session.pop(OLD_OFFICER_KEY, None)
+    handle = session.get(OFFICER_KEY)
+    if not handle:
         return None
-    try:
-        return proposals.officer_by_token(token)
-    except BoardError:
+    signed_in = officer_sessions.officer_by_handle(handle)
+    if signed_in is None:
         session.pop(OFFICER_KEY, None)
-        return None
+    return signed_in
 
 
 def _board_code(shaped: dict[str, Any]) -> str:
@@ -502,23 +505,26 @@ def officer() -> str | tuple[str, int]:
 
 @HANDLERS.handles("officer.sign_in")
 def officer_sign_in() -> Response | tuple[str, int]:
-    """Check the pasted officer token and keep it in this browser's session."""
+    """Check the pasted officer token; this browser keeps a session handle, not the token."""
     token = request.form.get("token", "").strip()
+    session.pop(OLD_OFFICER_KEY, None)
     try:
-        signed_in = proposals.officer_by_token(token)
+        signed_in, handle = officer_sessions.sign_in(token)
     except BoardError as error:
-        session.pop(OFFICER_KEY, None)
+        officer_sessions.sign_out(session.pop(OFFICER_KEY, None))
         page = render_template("officer.html", officer=None, sign_in_error=error)
         return make_response(page, error.status)
-    session[OFFICER_KEY] = token
+    officer_sessions.sign_out(session.get(OFFICER_KEY))
+    session[OFFICER_KEY] = handle
     flash(gettext("Signed in as %(name)s.", name=signed_in.name), "info")
     return redirect(url_for("proposal_pages.officer"))
 
 
 @HANDLERS.handles("officer.sign_out")
 def officer_sign_out() -> Response:
-    """Forget the officer token in this browser."""
-    session.pop(OFFICER_KEY, None)
+    """End this browser's officer session, here and in the database."""
+    session.pop(OLD_OFFICER_KEY, None)
+    officer_sessions.sign_out(session.pop(OFFICER_KEY, None))
     flash(gettext("Signed out."), "info")
     return redirect(url_for("proposal_pages.officer"))
 
