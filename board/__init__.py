@@ -19,7 +19,7 @@ from board.cli import register_cli
 from board.extensions import babel, csrf, db, migrate, socketio
 from board.hostile import SocketJSON, WholeConverter, mailto
 from board.storage import configure_engine
-from board.web import api, pages, proposal_pages, results_pages, security
+from board.web import api, pages, privacy_pages, proposal_pages, results_pages, security
 from board.web.delivery import StaticDelivery
 from board.web.limits import init_app as init_limits
 
@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(results_pages.bp)
     app.register_blueprint(proposal_pages.bp)
+    app.register_blueprint(privacy_pages.bp)
     init_limits(app)  # after the routes: it wraps the join and create views
     app.register_error_handler(HTTPException, _http_error)
     app.cli.add_command(_seed_demo_command())

@@ -25,6 +25,7 @@ from board.services import (
     moderation,
     offers,
     posts,
+    privacy,
     proposals,
     results,
     transfer,
@@ -445,6 +446,13 @@ BINDINGS: tuple[Binding, ...] = (
             "officer.sign_out", None, "officer", "End this browser's officer session.", True
         ),
     ),
+    # People's rights over their data
+    Binding(privacy.my_data, http=Http("GET", f"{B}/me/data")),
+    Binding(
+        privacy.erase_me,
+        http=Http("POST", f"{B}/me/erase"),
+        form=Form(f"{P}/privacy/erase", blueprint="privacy_pages"),
+    ),
     # Moving a board between instances
     Binding(transfer.export_board, http=Http("GET", f"{B}/export")),
     Binding(
@@ -472,7 +480,7 @@ class Handlers(dict[str, Callable[..., Any]]):
 
 
 #: Blueprints whose non-GET routes are forms, and the API's prefix.
-FORM_BLUEPRINTS = ("pages", "proposal_pages", "results_pages")
+FORM_BLUEPRINTS = ("pages", "proposal_pages", "results_pages", "privacy_pages")
 API_PREFIX = "/api/v1"
 #: Socket.IO's own events, not actions.
 SOCKET_LIFECYCLE = frozenset({"connect", "disconnect", "*"})
