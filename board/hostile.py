@@ -67,8 +67,24 @@ class SocketJSON:
             return [json.loads(found.group(1)), TOO_DEEP]
 
 
+def up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers from 0 to ``limit`` (no leading zeros)."""
+    digits = str(limit)
+    ways = ["0"] + ([rf"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else [])
+    for i, digit in enumerate(digits):
+        low = "1" if i == 0 else "0"
+        if int(digit) > int(low):
+            below = f"[{low}-{int(digit) - 1}]"
+            ways.append(digits[:i] + below + f"[0-9]{{{len(digits) - i - 1}}}")
+    ways.append(digits)
+    return "(?:" + "|".join(ways) + ")"
+
+
 class WholeConverter(IntegerConverter):
-    """``<int:...>`` in a route: an id larger than the database holds matches no route (404)."""
+    """``<int:...>`` in a route: only ids the database can hold match, so a larger one is a
+    404 whatever the method (a converter that refuses after matching would make it a 405)."""
+
+    regex = up_to(MAX_WHOLE)
 
     def __init__(
         self,

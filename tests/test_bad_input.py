@@ -5,6 +5,10 @@ One table per transport; every row is a request a confused or hostile client cou
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +17,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from board.errors import BoardError
 from board.extensions import db
+from board.models import Proposal
+from board.services import transfer
 from tests.conftest import socket_client
 
 TABLES = tuple(t.name for t in db.metadata.sorted_tables)
@@ -30,13 +37,14 @@ def fingerprint(app: Flask) -> tuple[Any, ...]:
 
 @dataclass
 class World:
-    """Two boards; on the first a facilitator, Aisha with a post, and Dev."""
+    """Two boards; on the first a facilitator, Aisha with a post (a draft proposal), and Dev."""
 
     code: str
     other_code: str
     tokens: dict[str, str]
     aisha_post: int
     dev_post: int
+    proposal: int
 
 
 @pytest.fixture
@@ -57,7 +65,14 @@ def world(app: Flask, client: FlaskClient) -> World:
         )
         assert posted.status_code == 201, posted.json
         post_ids[name] = posted.json["post"]["id"]
-    return World(code, other, tokens, post_ids["aisha"], post_ids["dev"])
+    promoted = client.post(
+        f"/api/v1/boards/{code}/posts/{post_ids['aisha']}/proposal",
+        json={"op_id": "promote-aisha"},
+        headers={"Authorization": f"Bearer {tokens['facilitator']}"},
+    )
+    assert promoted.status_code == 201, promoted.json
+    proposal = promoted.json["proposal"]["id"]
+    return World(code, other, tokens, post_ids["aisha"], post_ids["dev"], proposal)
 
 
 @dataclass
@@ -71,6 +86,8 @@ class HttpCase:
     code: str = "invalid_input"
     raw: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: Words the error message must hold.
+    says: str = ""
 
 
 def post_body(**changes: Any) -> dict[str, Any]:
@@ -80,6 +97,19 @@ def post_body(**changes: Any) -> dict[str, Any]:
 
 
 POSTS = "/api/v1/boards/{code}/posts"
+PROPOSAL = "/api/v1/boards/{code}/proposals/{proposal}"
+TOO_BIG = 2**63  # one more than a 64-bit signed integer holds
+
+
+def nested(depth: int, inner: str = "1") -> str:
+    """JSON text of lists nested ``depth`` deep."""
+    return "[" * depth + inner + "]" * depth
+
+
+def contact(email: str) -> dict[str, Any]:
+    return {"op_id": "contact-op-1", "name": "Sam", "email": email, "consent": True}
+
+
 HTTP_CASES = [
     HttpCase("unknown board", "GET", "/api/v1/boards/ZZZZZZ", status=404, code="board_not_found"),
     HttpCase(
@@ -366,6 +396,158 @@ HTTP_CASES = [
         code="post_not_found",
     ),
     HttpCase("unknown API route", "GET", "/api/v1/nothing-here", status=404, code="not_found"),
+    # Hostile values: each was a 500 (or was let through) before its rule refused it.
+    HttpCase(
+        "path id beyond a 64-bit integer",
+        "POST",
+        POSTS + f"/{TOO_BIG}/support",
+        {"op_id": "support-op-9"},
+        status=404,
+        code="not_found",
+    ),
+    HttpCase(
+        "path id of 5,000 digits",
+        "DELETE",
+        POSTS + "/" + "9" * 5000,
+        {"op_id": "delete-op-9"},
+        status=404,
+        code="not_found",
+    ),
+    HttpCase(
+        "spotlight id beyond a 64-bit integer",
+        "PUT",
+        "/api/v1/boards/{code}/spotlight",
+        {"op_id": "spot-op-0009", "post_id": TOO_BIG},
+        who="facilitator",
+        says="9223372036854775807",
+    ),
+    HttpCase(
+        "offer id beyond a 64-bit integer",
+        "POST",
+        POSTS + "/{dev_post}/helpers",
+        {"op_id": "link-op-0009", "offer_id": TOO_BIG},
+    ),
+    HttpCase(
+        "merge target beyond a 64-bit integer",
+        "POST",
+        POSTS + "/{dev_post}/merge",
+        {"op_id": "merge-op-009", "into_id": TOO_BIG},
+        who="facilitator",
+    ),
+    HttpCase(
+        "events since beyond a 64-bit integer",
+        "GET",
+        "/api/v1/boards/{code}/events?since=" + str(TOO_BIG),
+    ),
+    HttpCase(
+        "events since of 5,000 digits", "GET", "/api/v1/boards/{code}/events?since=" + "9" * 5000
+    ),
+    HttpCase(
+        "a lone surrogate in a title",
+        "POST",
+        POSTS,
+        raw=b'{"op_id": "a-fresh-op-id-1", "kind": "idea", "title": "Bus \\ud800 stop"}',
+        says="lone surrogate",
+    ),
+    HttpCase(
+        "a lone surrogate in a comment",
+        "POST",
+        POSTS + "/{aisha_post}/comments",
+        raw=b'{"op_id": "comment-op-9", "body": "\\udfff"}',
+        says="lone surrogate",
+    ),
+    HttpCase(
+        "a lone surrogate in a display name",
+        "POST",
+        "/api/v1/boards/{code}/participants",
+        raw=b'{"display_name": "Kemi \\ud83d"}',
+        who=None,
+    ),
+    HttpCase(
+        "a lone surrogate in a board title",
+        "POST",
+        "/api/v1/boards",
+        raw=b'{"title": "\\udc00"}',
+        who=None,
+    ),
+    HttpCase(
+        "a body nested 1,000 deep",
+        "POST",
+        POSTS,
+        raw=nested(1000).encode(),
+        status=400,
+        code="invalid_json",
+        says="nested too deeply",
+    ),
+    HttpCase(
+        "a field nested 40 deep",
+        "POST",
+        POSTS,
+        raw=b'{"op_id": "a-fresh-op-id-1", "kind": "idea", "title": ' + nested(40).encode() + b"}",
+        status=400,
+        code="invalid_json",
+        says="nested too deeply",
+    ),
+    HttpCase(
+        "an object nested 5,000 deep",
+        "PATCH",
+        "/api/v1/boards/{code}/session",
+        raw=b'{"a":' * 5000 + b"1" + b"}" * 5000,
+        who="facilitator",
+        status=400,
+        code="invalid_json",
+    ),
+    HttpCase(
+        "latitude NaN",
+        "PATCH",
+        PROPOSAL,
+        raw=b'{"op_id": "prop-op-0001", "latitude": NaN}',
+        who="facilitator",
+        says="degrees",
+    ),
+    HttpCase(
+        "longitude Infinity",
+        "PATCH",
+        PROPOSAL,
+        raw=b'{"op_id": "prop-op-0002", "longitude": -Infinity}',
+        who="facilitator",
+    ),
+    HttpCase(
+        "an amount of 1e400 (infinity)",
+        "PATCH",
+        PROPOSAL,
+        raw=b'{"op_id": "prop-op-0003", "amount_gbp": 1e400}',
+        who="facilitator",
+    ),
+    HttpCase(
+        "an email adding a copy to a mailto link",
+        "POST",
+        PROPOSAL + "/contact",
+        contact("sam@example.org?cc=all%40council.example"),
+        who="facilitator",
+        says="email address",
+    ),
+    HttpCase(
+        "an email adding a subject",
+        "POST",
+        PROPOSAL + "/contact",
+        contact("sam@example.org&subject=Urgent"),
+        who="facilitator",
+    ),
+    HttpCase(
+        "an email with a percent-encoded address",
+        "POST",
+        PROPOSAL + "/contact",
+        contact("boss%40council.example@example.org"),
+        who="facilitator",
+    ),
+    HttpCase(
+        "two emails with a comma",
+        "POST",
+        PROPOSAL + "/contact",
+        contact("sam@example.org,council.example"),
+        who="facilitator",
+    ),
     HttpCase(
         "wrong method", "PUT", "/api/v1/boards/{code}", {}, status=405, code="method_not_allowed"
     ),
@@ -400,6 +582,7 @@ def test_http_bad_input(app: Flask, client: FlaskClient, world: World, case: Htt
     error = response.json["error"]
     assert error["code"] == case.code
     assert isinstance(error["message"], str) and len(error["message"]) > 5
+    assert case.says in error["message"]
     assert fingerprint(app) == before, "a refused request wrote something"
     # The server keeps serving: a valid request right after works.
     assert client.get(f"/api/v1/boards/{world.code}").status_code == 200
@@ -412,6 +595,10 @@ class SocketCase:
     payload: Any
     code: str
     subscribed: bool = True
+    #: The payload as JSON text, sent as a client would (too deep for this test client's
+    #: encoder); ``payload`` is then unused.
+    raw: str | None = None
+    says: str = ""
 
 
 def sp(**changes: Any) -> dict[str, Any]:
@@ -621,7 +808,95 @@ SOCKET_CASES = [
         "invalid_input",
         subscribed=False,
     ),
+    # Hostile values: each was an ``internal`` ack, or no ack at all, before.
+    SocketCase(
+        "post id beyond a 64-bit integer",
+        "support.toggle",
+        {"board": "{code}", "op_id": "support-op-9", "post_id": TOO_BIG},
+        "invalid_input",
+        says="9223372036854775807",
+    ),
+    SocketCase(
+        "group id beyond a 64-bit integer",
+        "group.leave",
+        {"board": "{code}", "op_id": "group-op-09", "group_id": TOO_BIG},
+        "invalid_input",
+    ),
+    SocketCase(
+        "subscribe since beyond a 64-bit integer",
+        "subscribe",
+        {"board": "{code}", "since": TOO_BIG},
+        "invalid_input",
+        subscribed=False,
+    ),
+    SocketCase(
+        "a lone surrogate in a title",
+        "post.create",
+        sp(title="Bus \ud800 stop"),
+        "invalid_input",
+        says="lone surrogate",
+    ),
+    SocketCase(
+        "a lone surrogate in a comment",
+        "comment.create",
+        {"board": "{code}", "op_id": "comment-op-9", "post_id": "{aisha_post}", "body": "\udfff"},
+        "invalid_input",
+    ),
+    SocketCase(
+        "a lone surrogate in a token",
+        "subscribe",
+        {"board": "{code}", "token": "forged-\ud800-token"},
+        "invalid_input",
+        subscribed=False,
+    ),
+    SocketCase(
+        "a post id NaN",
+        "support.toggle",
+        {"board": "{code}", "op_id": "support-op-8", "post_id": float("nan")},
+        "invalid_input",
+    ),
+    SocketCase(
+        "a field nested 40 deep",
+        "post.create",
+        None,
+        "invalid_input",
+        raw='{"board": "{code}", "op_id": "nest-op-01", "kind": "idea", "title": '
+        + nested(40)
+        + "}",
+        says="nested too deeply",
+    ),
+    SocketCase(
+        "a payload nested 1,000 deep",
+        "post.create",
+        None,
+        "invalid_input",
+        raw=nested(1000),
+        says="nested too deeply",
+    ),
+    SocketCase(
+        "an object nested 5,000 deep",
+        "comment.create",
+        None,
+        "invalid_input",
+        raw='{"a":' * 5000 + "1" + "}" * 5000,
+    ),
+    SocketCase(
+        "an unknown event nested 1,000 deep",
+        "post.explode",
+        None,
+        "unknown_event",
+        raw=nested(1000),
+    ),
 ]
+
+
+def emit_raw(sio: Any, event: str, payload: str) -> Any:
+    """Send an event whose payload is JSON text, as a browser's client would, and its ack."""
+    sio.callback_counter += 1
+    packet = f"2{sio.callback_counter}[{json.dumps(event)},{payload}]"
+    sio.socketio.server._handle_eio_message(sio.eio_sid, packet)
+    ack, sio.acks = sio.acks, None
+    return None if ack is None else ack["args"][0]
 
 
 def fill(value: Any, world: World) -> Any:
@@ -644,15 +919,108 @@ def test_socket_bad_input(app: Flask, world: World, case: SocketCase) -> None:
         )
         assert ack["ok"], ack
     before = fingerprint(app)
-    args = () if case.payload is None else (fill(case.payload, world),)
-    ack = sio.emit(case.event, *args, callback=True)
+    if case.raw is not None:
+        ack = emit_raw(sio, case.event, case.raw.replace("{code}", world.code))
+    else:
+        args = () if case.payload is None else (fill(case.payload, world),)
+        ack = sio.emit(case.event, *args, callback=True)
 
+    assert ack is not None, "no ack came"
     assert ack["ok"] is False, ack
     assert ack["error"]["code"] == case.code, ack
     assert len(ack["error"]["message"]) > 5
+    assert case.says in ack["error"]["message"], ack
     assert fingerprint(app) == before, "a refused event wrote something"
     # The connection survives and still works.
     assert sio.is_connected()
     ok = sio.emit("subscribe", {"board": world.code, "token": world.tokens["dev"]}, callback=True)
     assert ok["ok"], ok
     sio.disconnect()
+
+
+def test_an_import_with_a_latitude_nan_is_refused(app: Flask, world: World) -> None:
+    facilitator = {"Authorization": f"Bearer {world.tokens['facilitator']}"}
+    exported = app.test_client().get(f"/api/v1/boards/{world.code}/export", headers=facilitator)
+    assert exported.status_code == 200
+    document = exported.json
+    assert document["proposals"], "the export holds the draft proposal"
+    for value in ("NaN", "Infinity", "-Infinity"):
+        document["proposals"][0]["latitude"] = "@@"
+        text = json.dumps(document).replace('"@@"', value)
+        before = fingerprint(app)
+        with app.app_context(), pytest.raises(BoardError) as refused:
+            transfer.import_json(text)
+        assert refused.value.status == 422 and refused.value.code == "invalid_import"
+        assert "latitude" in refused.value.message, refused.value.message
+        assert fingerprint(app) == before
+
+
+def test_a_stored_email_cannot_add_to_the_mailto_link(app: Flask, world: World) -> None:
+    """An address stored before the rule (or by hand) is quoted into one recipient."""
+    with app.app_context():
+        proposal = db.session.get(Proposal, world.proposal)
+        assert proposal is not None
+        proposal.contact_name, proposal.contact_consent = "Sam", True
+        proposal.contact_email = 'sam@example.org?bcc=all@council.example&body="hi"'
+        db.session.commit()
+    browser = app.test_client()
+    assert browser.get(f"/b/{world.code}/enter/{world.tokens['facilitator']}").status_code < 400
+    page = browser.get(f"/b/{world.code}/proposals/{world.proposal}/paper")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'href="mailto:sam@example.org%3Fbcc%3Dall@council.example%26body%3D%22hi%22"' in html
+    assert "mailto:sam@example.org?" not in html
+
+
+FORMULAS = ["=1+1", "\uff1dHYPERLINK(1)", "\ufe62cmd", "\uff0d2", "\uff20SUM(1)"]
+HIDDEN_FORMULAS = ["\u200b=1+1", "\ufeff+1", "\u200d\u2060@SUM(1)", " \u200e\uff1d1"]
+
+
+def runs_as_formula(cell: str) -> bool:
+    """Whether a spreadsheet would read the cell as a formula (no leading quote)."""
+    visible = cell
+    while visible and (visible[0].isspace() or unicodedata.category(visible[0]) == "Cf"):
+        visible = visible[1:]
+    first = unicodedata.normalize("NFKC", visible[:1])
+    return not cell.startswith("'") and first in ("=", "+", "-", "@")
+
+
+def test_every_csv_export_quotes_formulas_however_they_are_written(
+    app: Flask, world: World
+) -> None:
+    facilitator = {"Authorization": f"Bearer {world.tokens['facilitator']}"}
+    api = app.test_client()
+    hostile = FORMULAS + HIDDEN_FORMULAS
+    for n, text in enumerate(hostile):
+        made = api.post(
+            f"/api/v1/boards/{world.code}/posts",
+            json={"op_id": f"formula-op-{n:02}", "kind": "idea", "title": text, "body": text},
+            headers=facilitator,
+        )
+        assert made.status_code == 201, made.json
+        post = made.json["post"]["id"]
+        promoted = api.post(
+            f"/api/v1/boards/{world.code}/posts/{post}/proposal",
+            json={"op_id": f"formula-promote-{n:02}"},
+            headers=facilitator,
+        )
+        assert promoted.status_code == 201, promoted.json
+        hidden = api.post(
+            f"/api/v1/boards/{world.code}/posts/{post}/hide",
+            json={"op_id": f"formula-hide-{n:02}", "reason": "spam", "note": text},
+            headers=facilitator,
+        )
+        assert hidden.status_code == 200, hidden.json
+    exports = {
+        "board": f"/api/v1/boards/{world.code}/export?format=csv",
+        "moderation log": f"/api/v1/boards/{world.code}/moderation?format=csv",
+        "proposals": f"/api/v1/boards/{world.code}/proposals?format=csv",
+    }
+    for name, url in exports.items():
+        sheet = api.get(url, headers=facilitator)
+        assert sheet.status_code == 200, (name, sheet.get_data(as_text=True)[:200])
+        cells = [
+            cell for row in csv.reader(io.StringIO(sheet.get_data(as_text=True))) for cell in row
+        ]
+        assert any(cell.lstrip("'") in hostile for cell in cells), f"{name}: no hostile cell"
+        assert not [c for c in cells if runs_as_formula(c)], f"{name} runs formulas"
