@@ -177,7 +177,13 @@ def hold_database_lock(database: Path) -> IO[str]:
     module keeps until the process ends.
     """
     path = database.with_name(database.name + ".lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    except OSError as exc:
+        raise SystemExit(
+            f"Common Ground: cannot create the lock file {path}: {exc.strerror}. The server "
+            "needs to write in the database's folder; check its owner and permissions."
+        ) from exc
     handle = os.fdopen(fd, "r+")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -199,14 +205,20 @@ def hold_database_lock(database: Path) -> IO[str]:
 def check_writable(engine: sa.Engine) -> None:
     """Exit with a clear message unless a write transaction can change the database.
 
-    The probe creates a table and rolls it back, so it leaves nothing behind.
+    On SQLite the probe creates a table and rolls it back, leaving nothing behind. On
+    PostgreSQL it asks whether this connection's transactions are read-only (a standby, or
+    default_transaction_read_only): the server's role need not be allowed to create tables.
     """
     where = sqlite_file(str(engine.url)) or engine.url.render_as_string(hide_password=True)
+    reason: str | None = None
     try:
         with engine.connect() as conn:
             conn = conn.execution_options(**WRITE)
             with conn.begin() as probe:
-                conn.exec_driver_sql("CREATE TABLE board_write_probe (id INTEGER)")
+                if engine.dialect.name == "sqlite":
+                    conn.exec_driver_sql("CREATE TABLE board_write_probe (id INTEGER)")
+                elif conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+                    reason = "it is read-only"
                 probe.rollback()
     except sa.exc.DBAPIError as exc:
         refusal = storage_refusal(exc)
@@ -217,8 +229,14 @@ def check_writable(engine: sa.Engine) -> None:
             if refusal is not None
             else str(exc.orig).strip()
         )
-        raise SystemExit(
-            f"Common Ground: cannot write to the database {where}: {reason}. "
-            "The server needs to write to it (and, for SQLite, to its folder); "
-            "check its owner, permissions and free space."
-        ) from exc
+        raise SystemExit(_not_writable(where, reason)) from exc
+    if reason is not None:
+        raise SystemExit(_not_writable(where, reason))
+
+
+def _not_writable(where: object, reason: str) -> str:
+    return (
+        f"Common Ground: cannot write to the database {where}: {reason}. "
+        "The server needs to write to it (and, for SQLite, to its folder); "
+        "check its owner, permissions and free space."
+    )

@@ -19,9 +19,10 @@ from flask import Flask
 from board import storage
 from board.errors import BoardError
 from board.extensions import db
-from board.models import BoardEvent, Operation, Post
+from board.models import BoardEvent, Operation, Participant, Post
 from board.services import posts
-from tests.conftest import actor_of, join, new_board, op, socket_client
+from tests.conftest import actor_of, join, new_board, op, postgres_url, socket_client
+from tests.test_http import csrf_from
 
 LONG = "A bench by the bus stop, and shade for the people who wait there. " * 30
 
@@ -43,14 +44,16 @@ def disk_full(app: Flask) -> Iterator[None]:
 
     with app.app_context():
         db.session.remove()
-        sa.event.listen(db.engine, "checkout", cap)
-        sa.event.listen(db.engine, "checkin", uncap)
-        try:
-            yield
-        finally:
-            db.session.remove()
-            sa.event.remove(db.engine, "checkout", cap)
-            sa.event.remove(db.engine, "checkin", uncap)
+        engine = db.engine
+    # No app context held open meanwhile: requests must start with a fresh one (Flask-WTF
+    # keeps the CSRF token on g).
+    sa.event.listen(engine, "checkout", cap)
+    sa.event.listen(engine, "checkin", uncap)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "checkout", cap)
+        sa.event.remove(engine, "checkin", uncap)
 
 
 def counts(app: Flask) -> tuple[int, int, int]:
@@ -220,3 +223,70 @@ def test_the_write_probe_says_why_a_database_cannot_be_opened(tmp_path: Path) ->
     with pytest.raises(SystemExit) as refused:
         storage.check_writable(engine)
     assert "unable to open database file" in str(refused.value)
+
+
+def test_a_full_disk_on_a_form_is_a_503_page_and_keeps_nothing(app: Flask) -> None:
+    with app.app_context():
+        code = new_board().board_code
+        db.session.remove()
+    with disk_full(app):
+        for number in range(400):
+            # A new phone each time: a browser that has joined is sent to the board instead.
+            browser = app.test_client()
+            csrf = csrf_from(browser.get(f"/b/{code}/join").get_data(as_text=True))
+            before = counts(app), people(app)
+            answer = browser.post(
+                f"/b/{code}/join",
+                data={"csrf_token": csrf, "display_name": f"Resident {number:04d} of the hall"},
+            )
+            if answer.status_code != 302:
+                break
+    assert answer.status_code == 503, answer.get_data(as_text=True)[:500]
+    assert "disk is full" in answer.get_data(as_text=True)
+    assert (counts(app), people(app)) == before
+
+
+def people(app: Flask) -> int:
+    with app.app_context():
+        found = db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) or 0
+        db.session.remove()
+        return found
+
+
+def test_the_lock_is_one_holder_at_a_time(tmp_path: Path) -> None:
+    database = tmp_path / "board.sqlite3"
+    held = storage.hold_database_lock(database)
+    try:
+        with pytest.raises(SystemExit) as refused:
+            storage.hold_database_lock(database)
+        assert f"(process {os.getpid()}) is already using the database {database}" in str(
+            refused.value
+        )
+    finally:
+        storage._HELD.remove(held)
+        held.close()
+    storage._HELD.remove(again := storage.hold_database_lock(database))
+    again.close()
+
+
+def test_a_lock_file_that_cannot_be_made_is_said_plainly(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    with pytest.raises(SystemExit) as refused:
+        storage.hold_database_lock(not_a_folder / "board.sqlite3")
+    assert "cannot create the lock file" in str(refused.value)
+
+
+def test_a_read_only_postgresql_is_refused_at_start() -> None:
+    url = postgres_url()
+    assert url is not None
+    writable = sa.create_engine(url)
+    storage.check_writable(writable)
+    writable.dispose()
+    read_only = sa.create_engine(
+        url, connect_args={"options": "-c default_transaction_read_only=on"}
+    )
+    with pytest.raises(SystemExit) as refused:
+        storage.check_writable(read_only)
+    read_only.dispose()
+    assert "it is read-only" in str(refused.value)
