@@ -67,8 +67,7 @@ class AccessLog:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        # A WebSocket is answered by the server's handler, not through start_response.
-        status = ["101" if environ.get("wsgi.websocket") is not None else "-"]
+        status = ["-"]
 
         def start(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             status[0] = line.split(" ", 1)[0]
@@ -83,6 +82,14 @@ class AccessLog:
             status[0] = "500"
             done()
             raise
+        upgraded = environ.get("HTTP_UPGRADE", "").lower() == "websocket" and status[0] == "-"
+        if upgraded or environ.get("wsgi.websocket") is not None:
+            # The app returns once the WebSocket has closed (gevent-websocket's handler
+            # answered the upgrade itself, eventlet's has the app answer it without
+            # start_response), and neither server closes what it returns then.
+            status[0] = "101"
+            done()
+            return body
         return _Logged(body, done)
 
     def write(self, line: str) -> None:

@@ -107,9 +107,10 @@ def test_the_access_log_has_every_request_and_no_token(tmp_path: Path, async_mod
         requests.get(f"{server.url}/api/v1/boards/{code}?token={aisha}&x=1", timeout=5)
         # A newline smuggled into the path cannot start a line of its own.
         requests.get(f"{server.url}/b/{code}/%0A2026-01-01T00:00:00Z%20GET%20/forged", timeout=5)
-        sio = socketio.Client(reconnection=False)
-        sio.connect(server.url, transports=["polling"], wait_timeout=10)
-        sio.disconnect()
+        for transport in ("polling", "websocket"):
+            sio = socketio.Client(reconnection=False)
+            sio.connect(server.url, transports=[transport], wait_timeout=10)
+            sio.disconnect()
         time.sleep(0.5)
     finally:
         server.stop()
@@ -122,6 +123,8 @@ def test_the_access_log_has_every_request_and_no_token(tmp_path: Path, async_mod
     polling = [line for line in lines if " /socket.io/?" in line]
     assert any(" GET " in line and "EIO=4" in line for line in polling), polling
     assert any("sid=[redacted]" in line for line in polling), polling
+    # A WebSocket is logged once it closes, as a 101 that lasted as long as it was open.
+    assert any("transport=websocket" in line and " 101 " in line for line in polling), polling
     assert not any(line.startswith("2026-01-01") for line in lines)
     assert "%0A2026-01-01" in log
     for line in lines:
