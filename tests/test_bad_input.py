@@ -380,12 +380,13 @@ HTTP_CASES = [
         code="post_not_found",
     ),
     HttpCase(
-        "an import that is not JSON",
+        "an import without an administrator's token",
         "POST",
         "/api/v1/boards/import",
         raw=b"{not json",
         who=None,
-        code="invalid_import",
+        status=401,
+        code="admin_token_required",
     ),
     HttpCase(
         "promote a post that does not exist",
