@@ -18,6 +18,10 @@ elif ASYNC_MODE == "gevent":
 
     monkey.patch_all()
 
+# Every file the server or a `flask --app wsgi` command makes (the database, its -wal and
+# -shm, the secret key, the demo's facilitator link, an export) is its owner's alone.
+os.umask(0o077)
+
 """The server entry point: the only module that knows about gevent or eventlet.
 
 Run ``./dev run``; it applies pending migrations, creates the demo board once, and
@@ -108,9 +112,6 @@ def check_storage(app: Flask) -> None:
 
 def main() -> None:
     """Bind first (fail fast on a busy port), check storage, migrate, seed the demo, serve."""
-    # Every file this process makes (the database, its -wal and -shm, the secret key, the
-    # demo's facilitator link) is owner-only.
-    os.umask(0o077)
     raise_open_file_limit()
     host = os.environ.get("BOARD_HOST", "127.0.0.1")
     port = int(os.environ.get("BOARD_PORT", "5000"))
