@@ -31,6 +31,12 @@ IMPORT = "/api/v1/boards/import"
 INVENTED = "Sir Forge, Chief Executive"
 
 
+@pytest.fixture(autouse=True)
+def _imports_back_to_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests import one file after another as fast as they can: no rest between."""
+    monkeypatch.setattr(admins, "IMPORTS", admins.ImportGate(per_hour=10_000, rest=0))
+
+
 @pytest.fixture
 def app(tmp_path: Any) -> Iterator[Flask]:
     made = build_app(tmp_path)
@@ -107,6 +113,14 @@ def test_one_import_at_a_time_and_an_hourly_budget(app: Flask, source: Source) -
     assert int(spent.value.fields["retry_after"]) > 3000
     gate.enter(two)  # another administrator's budget is their own
     gate.leave()
+    # After an import the gate stays shut for as long as it ran.
+    gate = admins.ImportGate(at_once=1, per_hour=10)
+    gate.enter(one)
+    gate.leave(took=30)
+    with pytest.raises(admins.BoardError) as resting:
+        gate.enter(two)
+    assert resting.value.code == "import_busy"
+    assert 1 <= int(resting.value.fields["retry_after"]) <= 30
 
     # Over HTTP: a second import while one runs is refused at once and writes nothing.
     token = _token(app)

@@ -473,6 +473,12 @@ def describe(code: str) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _imports_back_to_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests import one file after another as fast as they can: no rest between."""
+    monkeypatch.setattr(admins, "IMPORTS", admins.ImportGate(per_hour=10_000, rest=0))
+
+
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
     """The original instance with the rich board, exported once (read-only afterwards)."""

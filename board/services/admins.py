@@ -10,6 +10,7 @@ the database anyway.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import threading
 import time
@@ -70,16 +71,20 @@ class ImportGate:
     """At most ``at_once`` imports running in this process, and at most ``per_hour`` started
     by one administrator in any hour.
 
-    One import parses, checks and writes a whole board: two at once only share one process
-    (and SQLite's one writer) and make both slower, so a second waits for nobody: it is
-    refused at once with ``503 import_busy`` and told when to retry. The hourly budget keeps
-    one token from filling the database.
+    One import parses, checks and writes a whole board, and while it runs the process
+    serves little else: two at once only share one process (and SQLite's one writer) and
+    stall everyone for both, so a second is refused at once with ``503 import_busy`` and
+    told when to retry. After an import the gate stays shut for as long again, so imports
+    back to back leave the process at least half its time for everyone else. The hourly
+    budget keeps one token from filling the database.
     """
 
-    def __init__(self, at_once: int = 1, per_hour: int = 30) -> None:
-        self.at_once, self.per_hour = at_once, per_hour
+    def __init__(self, at_once: int = 1, per_hour: int = 30, rest: float = 1.0) -> None:
+        #: ``rest``: how long the gate stays shut after an import, as a share of its time.
+        self.at_once, self.per_hour, self.rest = at_once, per_hour, rest
         self._lock = threading.Lock()
         self._running = 0
+        self._free_at = 0.0
         self._started: dict[int, deque[float]] = {}
 
     def enter(self, admin: Admin) -> None:
@@ -98,19 +103,22 @@ class ImportGate:
                     429,
                     {"retry_after": str(wait)},
                 )
-            if self._running >= self.at_once:
+            if self._running >= self.at_once or now < self._free_at:
+                wait = 5 if self._running else math.ceil(self._free_at - now)
                 raise BoardError(
                     "import_busy",
                     "Another board is being imported: try again in a few seconds.",
                     503,
-                    {"retry_after": "5"},
+                    {"retry_after": str(wait)},
                 )
             self._running += 1
             started.append(now)
 
-    def leave(self) -> None:
+    def leave(self, took: float = 0.0) -> None:
+        """Give the place back, after an import that ran for ``took`` seconds."""
         with self._lock:
             self._running -= 1
+            self._free_at = max(self._free_at, time.monotonic() + self.rest * took)
 
 
 #: The process's gate for imports over HTTP.

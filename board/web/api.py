@@ -12,6 +12,7 @@ use their session cookie instead, and then must send the CSRF token in ``X-CSRFT
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -265,10 +266,11 @@ def import_board() -> tuple[Response, int]:
     admin = admins.admin_by_token(bearer_token())
     request.max_content_length = transfer.MAX_IMPORT_BYTES
     admins.IMPORTS.enter(admin)
+    started = time.monotonic()
     try:
         made = transfer.import_json(request.get_data(cache=True))
     finally:
-        admins.IMPORTS.leave()
+        admins.IMPORTS.leave(time.monotonic() - started)
     return jsonify(
         board=boards.board_info(made.board_code),
         participants_remapped=made.participants_remapped,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,9 @@ class ImportResult:
 def import_json(raw: str | bytes) -> ImportResult:
     """Import a board from the text of an export file (over HTTP, an instance administrator's
     token: `Authorization: Bearer`)."""
-    return import_board(read_json(raw))
+    data = read_json(raw)
+    _let_others_run()
+    return import_board(data)
 
 
 def import_board(data: Any) -> ImportResult:
@@ -88,8 +91,19 @@ def import_board(data: Any) -> ImportResult:
     deliveries, and no webhook is sent for the imported proposals.
     """
     checked = check(data)
+    _let_others_run()
     with write_transaction() as session:
         return _write(session, checked)
+
+
+def _let_others_run() -> None:
+    """Between an import's steps, let other requests in: under gevent or eventlet (which
+    patch ``time.sleep``) this yields to their hub; without them it costs a system call.
+
+    Never inside the write transaction: another write would wait for SQLite's lock in C,
+    holding the hub, while the import that holds it could not run.
+    """
+    time.sleep(0)
 
 
 def _write(session: so.Session, checked: Checked) -> ImportResult:
@@ -123,17 +137,32 @@ def _write(session: so.Session, checked: Checked) -> ImportResult:
     session.flush()
     pid = {ident: person.id for ident, person in people.items()}
 
-    posts: dict[int, Post] = {}
-    for ident, values in checked.posts.items():
-        columns = {k: v for k, v in values.items() if k not in ("merged", "merged_into_id")}
-        posts[ident] = Post(board_id=board.id, **{**columns, "author_id": pid[values["author_id"]]})
-    session.add_all(posts.values())
-    session.flush()
-    post_id = {ident: post.id for ident, post in posts.items()}
-    for ident, values in checked.posts.items():
-        if values["merged"]:
-            into = values["merged_into_id"]
-            posts[ident].merged_into_id = post_id[into] if into is not None else MERGED_INTO_DELETED
+    # Posts are most of a large file: one bulk INSERT ... RETURNING, not an object each,
+    # keeps the write transaction (which nothing else can run beside) short.
+    rows = [
+        {
+            **{k: v for k, v in values.items() if k not in ("merged", "merged_into_id")},
+            "board_id": board.id,
+            "author_id": pid[values["author_id"]],
+        }
+        for values in checked.posts.values()
+    ]
+    made_ids = session.scalars(
+        sa.insert(Post).returning(Post.id, sort_by_parameter_order=True), rows
+    ).all()
+    post_id = dict(zip(checked.posts, made_ids, strict=True))
+    merges = [
+        {
+            "id": post_id[ident],
+            "merged_into_id": MERGED_INTO_DELETED
+            if values["merged_into_id"] is None
+            else post_id[values["merged_into_id"]],
+        }
+        for ident, values in checked.posts.items()
+        if values["merged"]
+    ]
+    if merges:
+        session.execute(sa.update(Post), merges)
     board.spotlight_post_id = post_id[spotlight] if spotlight is not None else None
 
     def marks(values: dict[str, Any]) -> dict[str, Any]:
