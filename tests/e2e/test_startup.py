@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import time
 from pathlib import Path
 
@@ -22,8 +23,13 @@ def mode(path: Path) -> int:
 
 
 def exited(server: Server, timeout: float = 30) -> int:
+    """The exit status of a server that should refuse to start (stopped if it did start)."""
     assert server.process is not None
-    return server.process.wait(timeout)
+    try:
+        return server.process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        server.stop()
+        raise AssertionError(f"the server kept running:\n{server.output()}") from None
 
 
 def test_instance_files_are_owner_only_and_loose_ones_are_fixed(tmp_path: Path) -> None:
