@@ -55,6 +55,7 @@ WHO: dict[Who, str] = {
     "participant": "participant",
     "facilitator": "facilitators",
     "officer": "officer token",
+    "admin": "administrator token",
 }
 
 

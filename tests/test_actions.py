@@ -48,7 +48,7 @@ def test_each_action_is_declared_once_with_what_it_takes() -> None:
         action = binding.action
         assert isinstance(action, Action)
         assert action.summary, f"{action.name} has no summary (the service's docstring)"
-        assert action.who in ("anyone", "participant", "facilitator", "officer")
+        assert action.who in ("anyone", "participant", "facilitator", "officer", "admin")
         if binding.socket and binding.service is not None:
             # The generic socket handler parses with the input model.
             assert action.input is not None and issubclass(action.input, Input), action.name

@@ -38,8 +38,8 @@ from board.storage import write_transaction
 #: Who may take an action. ``anyone``: no identity needed (create or join a board);
 #: ``participant``: anyone who joined the board (the domain's rules may narrow it: an
 #: author, a coordinator, a member); ``facilitator``: the board's facilitators; ``officer``:
-#: a council officer's token.
-Who = Literal["anyone", "participant", "facilitator", "officer"]
+#: a council officer's token; ``admin``: the instance administrator's token.
+Who = Literal["anyone", "participant", "facilitator", "officer", "admin"]
 
 In = TypeVar("In", bound=Input)
 #: A write's body: ``body(write, cmd)`` returns the answer (and the op id's stored result).

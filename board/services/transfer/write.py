@@ -66,7 +66,7 @@ class ImportResult:
     participants_remapped: int
 
 
-@declared("board.import", who="anyone")
+@declared("board.import", who="admin")
 def import_json(raw: str | bytes) -> ImportResult:
     """Import a board from the text of an export file (over HTTP, an instance administrator's
     token: `Authorization: Bearer`)."""
