@@ -106,6 +106,9 @@ class Participant(Model):
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     # A muted participant can read, support and place dots, but not post or comment.
     muted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # Erased at their request: what they did stays, under a pseudonym, and no browser or
+    # link of theirs comes in as them again.
+    erased_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
     board: so.Mapped[Board] = so.relationship()
 

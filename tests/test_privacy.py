@@ -107,8 +107,10 @@ def test_erase_me_leaves_no_name_and_every_count_adding_up(app: Flask, demo: Dem
 
 
 def test_the_erase_page_needs_its_csrf_token_and_the_box_ticked(app: Flask, demo: Demo) -> None:
-    browser = app.test_client()
+    browser, phone = app.test_client(), app.test_client()
     browser.get(f"/b/{demo.code}/enter/{demo.tokens['Kemi']}")
+    phone.get(f"/b/{demo.code}/enter/{demo.tokens['Kemi']}")  # Kemi's other device
+    assert phone.get(f"/b/{demo.code}").status_code == 200
     page = browser.get(f"/b/{demo.code}/privacy")
     assert page.status_code == 200
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
@@ -130,6 +132,9 @@ def test_the_erase_page_needs_its_csrf_token_and_the_box_ticked(app: Flask, demo
     assert "Kemi" not in json.dumps(people)
     # The browser forgot the board: it is asked to join again.
     assert browser.get(f"/b/{demo.code}").status_code == 302
+    # Her other device still remembers her in its cookie: it is a stranger now too.
+    assert phone.get(f"/b/{demo.code}").status_code == 302
+    assert phone.get(f"/api/v1/boards/{demo.code}/snapshot").status_code == 401
 
 
 def test_the_privacy_notice_names_the_operator_and_is_linked(tmp_path: Any) -> None:

@@ -150,6 +150,8 @@ def identify(session: so.Session, code: str, token: str | None) -> Actor:
 
 
 def _admitted(participant: Participant) -> Actor:
+    if participant.erased_at is not None:
+        raise not_joined()  # a browser that still remembers them is a stranger now
     if participant.revoked_at is not None:
         raise access_revoked()
     return Actor(participant.board_id, participant.id)

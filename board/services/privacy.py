@@ -182,6 +182,7 @@ def erase(session: so.Session, board: Board, person: Participant) -> int:
     # Nobody knows this token: the old link opens nothing. They are not marked removed,
     # so the board's counts of who took part (fairness) still include what they did.
     person.token_hash = hash_token(secrets.token_urlsafe(32))
+    person.erased_at = utcnow()
     session.execute(
         sa.update(GroupMember)
         .where(GroupMember.participant_id == person.id)
