@@ -31,6 +31,11 @@ def _app(folder: Path, **config: Any) -> Flask:
 
 def _assert_headers(answer: Any, where: str) -> None:
     headers = answer.headers
+    assert headers.get("X-Content-Type-Options") == "nosniff", where
+    if answer.request.path.startswith("/static/"):
+        # Not a document: the page that loads it carries the policy (see board.web.security).
+        assert "Content-Security-Policy" not in headers, where
+        return
     csp = headers.get("Content-Security-Policy", "")
     directives = {d.split()[0]: d.split()[1:] for d in csp.split("; ") if d}
     assert directives.get("script-src") == ["'self'"], (where, csp)
