@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from board import inputs
 from board.demo import DEMO_DATA, create_demo_board
+from board.errors import BoardError
 from board.extensions import db
 from board.models import Participant
 from board.services import boards, proposals
@@ -619,3 +621,17 @@ def test_large_amounts_fit(app: Flask, demo: Demo) -> None:
         f"/api/v1/boards/{demo.code}/proposals/{made['id']}", headers=bearer(demo.lead)
     ).json["proposal"]
     assert shown["amount_gbp"] == 99_999_999.99 and shown["capital_gbp"] == 50_000_000
+
+
+def test_the_officers_minutes_link_cannot_carry_script_or_lose_its_host() -> None:
+    """The decision's minutes link shows on every resident's card: only a plain web address."""
+    for link, problem in (
+        ("javascript:alert(document.cookie)", "must start with http:// or https://"),
+        ('https://council.example.org/"><script>alert(1)</script>', "must not hold quotes"),
+        ("https:///etc/passwd", "with a host"),
+    ):
+        with pytest.raises(BoardError) as refused:
+            inputs.OfficerMove.parse({"to": "received", "minutes_url": link})
+        assert problem in refused.value.fields["minutes_url"], link
+    good = "https://council.example.org/minutes/wp-2026-12-03"
+    assert inputs.OfficerMove.parse({"to": "received", "minutes_url": good}).minutes_url == good

@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from board.errors import BoardError
 from board.inputs import GROUP_MESSAGE as MESSAGE_INPUT
@@ -198,24 +197,6 @@ class TokenHash:
         return value
 
 
-@dataclass(frozen=True)
-class WebLink:
-    """What ``rule`` accepts (an http(s) address, or empty), naming a host, with nothing a
-    page would read as the end of an attribute: a file's links open in officers' browsers."""
-
-    rule: Any
-
-    def parse(self, value: Any) -> Any:
-        text = self.rule.parse(value)
-        if text:
-            parts = urlsplit(text)
-            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-                raise ValueError("must be an http:// or https:// address with a host")
-            if any(c in text for c in "\"'<>`\\"):
-                raise ValueError("must not hold quotes, angle brackets or backslashes")
-        return text
-
-
 def _column(column: Any, least: int = 0, **options: Any) -> Text:
     """Text up to a column's length, for what no input names a limit for."""
     return Text(least, int(column.type.length), **options)
@@ -306,7 +287,7 @@ PROPOSAL = {
             "alternatives_rejected",
         )
     },
-    "minutes_url": WebLink(OFFICER_MOVE["minutes_url"]),
+    "minutes_url": OFFICER_MOVE["minutes_url"],
     "asks": Distinct(PROPOSAL_EDIT["asks"]),
     **{
         name: Nullable(Whole(0, max=PENCE_MAX))
