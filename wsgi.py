@@ -47,6 +47,9 @@ from board.extensions import db
 LISTEN_BACKLOG = 2048
 #: eventlet's default caps a server at 1024 connections; a big hall needs more.
 MAX_CONNECTIONS = 20000
+#: Seconds a connection has to send its request line and headers (gevent). A phone on slow
+#: 3G sends them in one go; a connection that opens and sends nothing is closed, not held.
+HEADER_TIMEOUT = float(os.environ.get("BOARD_HEADER_TIMEOUT") or 20)
 
 
 def bind_listener(host: str, port: int) -> socket.socket:
@@ -85,11 +88,33 @@ def serve(app: Flask, listener: socket.socket) -> None:
         )
     elif ASYNC_MODE == "gevent":
         from gevent.pywsgi import WSGIServer
-        from geventwebsocket.handler import WebSocketHandler
 
-        WSGIServer(listener, served, handler_class=WebSocketHandler, log=None).serve_forever()
+        WSGIServer(listener, served, handler_class=timed_handler(), log=None).serve_forever()
     else:
         raise SystemExit("Common Ground: BOARD_ASYNC_MODE=threading is for tests only.")
+
+
+def timed_handler() -> Any:
+    """gevent-websocket's handler, with a deadline for each request's line and headers.
+
+    Only the request's head is timed: a long poll or a WebSocket stays open as long as it
+    lives (engine.io's pings close the dead ones).
+    """
+    from geventwebsocket.handler import WebSocketHandler
+
+    class TimedHandler(WebSocketHandler):
+        def read_requestline(self) -> str:
+            self.socket.settimeout(HEADER_TIMEOUT)
+            line: str = super().read_requestline()
+            return line
+
+        def read_request(self, raw_requestline: str) -> Any:
+            try:
+                return super().read_request(raw_requestline)
+            finally:
+                self.socket.settimeout(None)
+
+    return TimedHandler
 
 
 def raise_open_file_limit() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -82,3 +83,32 @@ def test_live_connections_only_from_our_own_pages(server: Server) -> None:
     assert foreign.status_code == 400
     # Scripts and apps send no Origin: they hold a token, not a cookie a site could ride on.
     assert requests.get(handshake, timeout=5).status_code == 200
+
+
+def test_connections_that_send_nothing_are_closed_not_held(tmp_path: Path) -> None:
+    """300 half-open connections from one address were held for ever: now each has a few
+    seconds to send its request (gevent), while a live WebSocket stays open."""
+    running = Server(tmp_path, "gevent", BOARD_HEADER_TIMEOUT="1").start()
+    try:
+        address = ("127.0.0.1", running.port)
+        silent = [socket.create_connection(address, timeout=5) for _ in range(300)]
+        code = new_board(running)["board"]["code"]
+        token = join(running, code, "Aisha")["token"]
+        live = LiveClient(running, code, token).connect()
+        time.sleep(2.5)
+        closed = 0
+        for conn in silent:
+            conn.settimeout(0.05)  # closed already, or it never will be
+            try:
+                # A closed connection reads as end of file (or the 400 sent on the timeout).
+                data = conn.recv(1024)
+                closed += data == b"" or data.startswith(b"HTTP/1.1 400")
+            except (TimeoutError, ConnectionResetError):
+                pass
+            finally:
+                conn.close()
+        assert closed == 300
+        assert live.sio.connected  # the head deadline never touches a live connection
+        live.close()
+    finally:
+        running.stop()
