@@ -66,7 +66,9 @@ class Guard:
             key_prefix="board",
         )
         self.misses = limits.parse_many(str(config["BOARD_CODE_MISSES"]))
-        self.window = MovingWindowRateLimiter(self.limiter.storage)
+        # A disabled limiter makes no storage: the misses' window keeps its own then (unused).
+        store = self.limiter.storage if self.enabled else limits.storage.MemoryStorage()
+        self.window = MovingWindowRateLimiter(store)
 
     def guessing(self, address: str) -> float:
         """Seconds until this address may look codes up again (0: it may now)."""
