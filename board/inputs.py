@@ -254,6 +254,16 @@ class Choices(Rule):
         return "list of " + ", ".join(f"`{o}`" for o in self.options)
 
 
+def _finite(value: Any) -> bool:
+    """A JSON number that is a real quantity: not true/false, NaN, infinity or past a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return False
+
+
 @dataclass(frozen=True)
 class Money(Rule):
     """An amount in pounds, at most two decimals, up to £100m; null for none."""
@@ -264,12 +274,7 @@ class Money(Rule):
     def parse(self, value: Any) -> float | None:
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or value < 0
-        ):
+        if not _finite(value) or value < 0:
             raise ValueError("must be an amount in pounds, 0 or more")
         if value > 100_000_000 or round(value * 100) != round(value * 100, 6):
             raise ValueError("must be pounds and pence, up to 100,000,000")
@@ -290,12 +295,7 @@ class Coordinate(Rule):
     def parse(self, value: Any) -> float | None:
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or abs(value) > self.limit
-        ):
+        if not _finite(value) or abs(value) > self.limit:
             raise ValueError(f"must be a number of degrees from -{self.limit} to {self.limit}")
         return float(value)
 

@@ -521,6 +521,18 @@ HTTP_CASES = [
         who="facilitator",
     ),
     HttpCase(
+        "an amount and a latitude of 400 digits (past any float)",
+        "PATCH",
+        PROPOSAL,
+        raw=b'{"op_id": "prop-op-0004", "amount_gbp": 1'
+        + b"0" * 400
+        + b', "latitude": 1'
+        + b"0" * 400
+        + b"}",
+        who="facilitator",
+        says="degrees",
+    ),
+    HttpCase(
         "an email adding a copy to a mailto link",
         "POST",
         PROPOSAL + "/contact",
