@@ -3,9 +3,15 @@
 // The connection is driven through a fake Socket.IO socket (its socketFactory option).
 
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, mock, test } from "node:test";
 
-import { BoardConnection, newOpId, seqAction, worthKeeping } from "../../board/static/js/live.js";
+import {
+  BoardConnection,
+  newOpId,
+  seqAction,
+  shortWait,
+  worthKeeping,
+} from "../../board/static/js/live.js";
 import { event } from "./helpers.mjs";
 
 /** Enough of a Socket.IO client socket: handlers, emits with acks, connect/disconnect. */
@@ -247,6 +253,34 @@ describe("BoardConnection writes", () => {
     assert.equal(sent[1].payload.op_id, sent[0].payload.op_id);
     socket.answer("post.pin", { ok: true, data: {} });
     assert.deepEqual(await write, { ok: true, data: {} });
+  });
+
+  test("a rate-limited write waits out a short retry_after and goes again with its op id", async () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { socket, connection } = connected(10);
+      const write = connection.send("support.toggle", { post_id: 1 });
+      const slow = { code: "slow_down", message: "Too fast", fields: { retry_after: "2" } };
+      socket.answer("support.toggle", { ok: false, error: slow });
+      mock.timers.tick(1999);
+      assert.equal(socket.emitted("support.toggle").length, 1);
+      mock.timers.tick(1);
+      const sent = socket.emitted("support.toggle");
+      assert.equal(sent.length, 2);
+      assert.equal(sent[1].payload.op_id, sent[0].payload.op_id);
+      socket.answer("support.toggle", { ok: true, data: { seq: 11 } });
+      assert.deepEqual(await write, { ok: true, data: { seq: 11 } });
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test("slow mode's long wait, and any other refusal, is answered to the page", () => {
+    const long = { code: "slow_down", fields: { retry_after: "60" } };
+    assert.equal(shortWait({ ok: false, error: long }), null);
+    assert.equal(shortWait({ ok: false, error: { code: "board_locked" } }), null);
+    assert.equal(shortWait({ ok: true, data: {} }), null);
+    assert.equal(shortWait({ ok: false, error: { code: "slow_down", fields: { retry_after: "1" } } }), 1);
   });
 
   test("writes go one at a time, oldest first", () => {

@@ -19,6 +19,10 @@ const ACK_TIMEOUT_MS = 10000;
 // A catch-up can carry a whole snapshot: give it longer on a slow phone connection.
 const SUBSCRIBE_TIMEOUT_MS = 20000;
 const RETRY_DELAY_MS = 1000;
+// A write refused by the per-person rate limit is not about the write: the server did not
+// run it, and says when to try again. A short wait (a phone flushing what it queued while
+// offline) is waited out; a long one (slow mode's interval) is shown to the person.
+const WAIT_OUT_SECONDS = 5;
 
 /** A fresh op id: a UUID where the browser has one, else 32 random hex digits. */
 export function newOpId() {
@@ -332,6 +336,11 @@ export class BoardConnection {
         setTimeout(() => this._flush(), socket.connected ? 0 : RETRY_DELAY_MS);
         return;
       }
+      const wait = shortWait(ack);
+      if (wait !== null) {
+        setTimeout(() => this._flush(), wait * 1000);
+        return;
+      }
       if (ack && !ack.ok && ack.error && ack.error.code === "not_joined" && !op.rejoined) {
         // The server forgot this connection's subscription: subscribe again, then retry.
         op.rejoined = true;
@@ -344,4 +353,11 @@ export class BoardConnection {
       this._flush();
     });
   }
+}
+
+/** Seconds to wait before sending a write again when its refusal says to (else null). */
+export function shortWait(ack) {
+  if (!ack || ack.ok || ack.error?.code !== "slow_down") return null;
+  const seconds = Number(ack.error.fields?.retry_after);
+  return seconds > 0 && seconds <= WAIT_OUT_SECONDS ? seconds : null;
 }

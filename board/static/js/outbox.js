@@ -10,8 +10,9 @@
 //
 // Only an answer that may change by itself is worth keeping the write for (see
 // worthRetrying): a refusal by the session (board_locked, board_closed, posting_paused,
-// muted, slow_down...) or by the rules is final, and the page shows it instead; the
-// person decides whether to try again later.
+// muted, slow mode's slow_down...) or by the rules is final, and the page shows it
+// instead; the person decides whether to try again later. (A rate limit's short
+// slow_down never gets here: live.js waits it out and sends the write again.)
 //
 // pendingView() says how the writes still in flight change what the feed shows: pending
 // cards for new posts, a support already counted, a comment "Sending…". A write stays
