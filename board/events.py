@@ -109,14 +109,6 @@ class Event:
 
 
 @dataclasses.dataclass(frozen=True)
-class ParticipantJoined(Event):
-    """Someone joined the board. ``participant``: {id, name, anonymous, role}."""
-
-    type: ClassVar[str] = "participant.joined"
-    participant: ParticipantData
-
-
-@dataclasses.dataclass(frozen=True)
 class PostCreated(Event):
     """A post was added. ``post``: the full post, shaped as in the snapshot."""
 
@@ -173,7 +165,8 @@ class CommentCreated(Event):
 
 @dataclasses.dataclass(frozen=True)
 class ParticipantRenamed(Event):
-    """An anonymous participant chose a display name. ``participant``: as in participant.joined."""
+    """An anonymous participant chose a display name. ``participant``: {id, name, anonymous,
+    role}."""
 
     type: ClassVar[str] = "participant.renamed"
     participant: ParticipantData
@@ -451,7 +444,6 @@ def _data_model(cls: type[Event]) -> type[EventData]:
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
-        ParticipantJoined,
         PostCreated,
         PostUpdated,
         PostDeleted,
@@ -638,9 +630,12 @@ def publish(message: dict[str, Any], private_rooms: list[str] | None = None) -> 
     socketio.emit("event", redacted(message), to=room(message["board"]))
 
 
-def publish_presence(board_code: str, count: int) -> None:
-    """Tell a board's room how many people are on it now (not logged: it is not history)."""
-    socketio.emit("presence", {"board": board_code, "count": count}, to=room(board_code))
+def publish_presence(board_code: str, count: int, participants: int) -> None:
+    """Tell a board's room how many people are connected now (``count``) and how many have
+    joined it (``participants``). Not logged: it is not history, and it is sent at most once
+    per tick however many join or leave in it."""
+    message = {"board": board_code, "count": count, "participants": participants}
+    socketio.emit("presence", message, to=room(board_code))
 
 
 def publish_head(board_code: str, seq: int) -> None:

@@ -45,7 +45,7 @@ def test_api_round_trip_with_bearer_tokens(app: Flask, client: FlaskClient) -> N
         "post_id": post_id,
         "supported": True,
         "count": 1,
-        "seq": 4,
+        "seq": 2,
     }
     comment = api.post(
         f"{base}/comments", json={"op_id": "op-comment-1", "body": "Yes"}, headers=auth
@@ -55,17 +55,17 @@ def test_api_round_trip_with_bearer_tokens(app: Flask, client: FlaskClient) -> N
     assert edited.json["post"]["tag"] is None and edited.json["post"]["title"] == "Ladder"
 
     snapshot = api.get(f"/api/v1/boards/{code}/snapshot", headers=auth).json
-    assert snapshot["seq"] == 6
+    assert snapshot["seq"] == 4
     assert snapshot["posts"][0]["comments"][0]["body"] == "Yes"
-    replay = api.get(f"/api/v1/boards/{code}/events?since=2", headers=auth).json["events"]
+    replay = api.get(f"/api/v1/boards/{code}/events?since=0", headers=auth).json["events"]
     assert [(e["seq"], e["type"]) for e in replay] == [
-        (3, "post.created"),
-        (4, "support.changed"),
-        (5, "comment.created"),
-        (6, "post.updated"),
+        (1, "post.created"),
+        (2, "support.changed"),
+        (3, "comment.created"),
+        (4, "post.updated"),
     ]
     deleted = api.delete(base, json={"op_id": "op-delete-01"}, headers=auth)
-    assert deleted.json == {"post_id": post_id, "deleted": True, "seq": 7}
+    assert deleted.json == {"post_id": post_id, "deleted": True, "seq": 5}
     assert api.get(f"/api/v1/boards/{code}/presence", headers=auth).json == {"count": 0}
 
 

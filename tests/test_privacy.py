@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from board.extensions import db
 from board.models import utcnow
-from board.services import boards, privacy, workshop
+from board.services import boards, posts, privacy, workshop
 from board.web.actions import BINDINGS
 from tests.conftest import actor_of, join, new_board, op
 from tests.test_proposals import Demo, bearer, demo, group_of, idea_id, ok, promote_repair_cafe
@@ -159,7 +159,8 @@ def test_the_privacy_notice_names_the_operator_and_is_linked(tmp_path: Any) -> N
 def test_anonymise_closed_is_idempotent_and_spares_open_and_recent_boards(ctx: Flask) -> None:
     old, recent, still_open = new_board(), new_board(), new_board()
     for entry in (old, recent, still_open):
-        join(entry.board_code, "Hyacinth Bucket")
+        hyacinth = actor_of(join(entry.board_code, "Hyacinth Bucket"))
+        posts.create_post(hyacinth, op(), "idea", "Candlelight supper")
     for entry in (old, recent):
         workshop.update_session(actor_of(entry), op(), phase="closed")
     db.session.remove()

@@ -41,7 +41,7 @@ def test_create_board_gives_code_without_lookalikes_and_a_facilitator(ctx: Flask
     info = boards.board_info(entry.board_code.lower())
     assert info["title"] == "Westcliff 2030"
     assert info["tags"] == ["green spaces", "older people"]
-    assert log_of(entry.board_code) == [(1, "participant.joined")]
+    assert log_of(entry.board_code) == []  # joining is not a board event
 
 
 def test_join_named_or_anonymous(ctx: Flask) -> None:
@@ -85,7 +85,7 @@ def test_post_support_comment_edit_delete_each_log_one_event(
         "post_id": post_id,
         "supported": True,
         "count": 1,
-        "seq": 5,
+        "seq": 2,
     }
     assert posts.toggle_support(dev, op(), post_id)["supported"] is False
     posts.toggle_support(dev, op(), post_id)
@@ -97,13 +97,10 @@ def test_post_support_comment_edit_delete_each_log_one_event(
     assert posts.delete_post(aisha, op(), post_id) == {
         "post_id": post_id,
         "deleted": True,
-        "seq": 10,
+        "seq": 7,
     }
 
     assert [t for _, t in log_of(code)] == [
-        "participant.joined",
-        "participant.joined",
-        "participant.joined",
         "post.created",
         "support.changed",
         "support.changed",
@@ -112,12 +109,12 @@ def test_post_support_comment_edit_delete_each_log_one_event(
         "post.updated",
         "post.deleted",
     ]
-    assert [seq for seq, _ in log_of(code)] == list(range(1, 11))
+    assert [seq for seq, _ in log_of(code)] == list(range(1, 8))
     # Published after commit, in seq order, with the same envelope the log replays.
-    assert [m["seq"] for m in published] == list(range(1, 11))
+    assert [m["seq"] for m in published] == list(range(1, 8))
     assert published[-1] == {
         "board": code,
-        "seq": 10,
+        "seq": 7,
         "type": "post.deleted",
         "data": {"post_id": post_id, "by": "author", "moderation": None},
         "at": published[-1]["at"],
@@ -193,7 +190,7 @@ def test_a_failed_write_logs_and_publishes_nothing(
         posts.create_post(aisha, op(), "idea", "Never stored")
     assert published == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 0
-    assert boards.head(code) == 2
+    assert boards.head(code) == 0
 
 
 def test_snapshot_and_replay(ctx: Flask) -> None:
@@ -202,12 +199,12 @@ def test_snapshot_and_replay(ctx: Flask) -> None:
     post_id = posts.create_post(aisha, op(), "tool", "Ladder to lend")["post"]["id"]
     posts.toggle_support(aisha, op(), post_id)
     snap = boards.snapshot(aisha)
-    assert snap["seq"] == 4
+    assert snap["seq"] == 2
     assert snap["me"]["name"] == "Aisha"
     assert snap["posts"][0]["supporter_ids"] == [aisha.participant_id]
-    assert [e["seq"] for e in boards.events_since(aisha, 2)] == [3, 4]
-    assert boards.events_since(aisha, 4) == []
-    assert boards.events_since(aisha, 5) is None  # ahead of head: start again
+    assert [e["seq"] for e in boards.events_since(aisha, 0)] == [1, 2]
+    assert boards.events_since(aisha, 2) == []
+    assert boards.events_since(aisha, 3) is None  # ahead of head: start again
     assert [e["type"] for e in boards.events_since(aisha, 0)][-1] == "support.changed"
 
 
@@ -224,11 +221,11 @@ def test_log_is_pruned_and_a_too_old_since_gets_a_snapshot(tmp_path: Any) -> Non
         kept = db.session.scalars(
             sa.select(BoardEvent.seq).where(BoardEvent.board_id == board.id)
         ).all()
-        assert max(kept) == board.last_seq == 252
+        assert max(kept) == board.last_seq == 250
         assert 50 <= len(kept) < 50 + events.PRUNE_EVERY
-        assert kept == list(range(min(kept), 253))
+        assert kept == list(range(min(kept), 251))
         assert boards.events_since(aisha, 0) is None
-        assert [e["seq"] for e in boards.events_since(aisha, 240)] == list(range(241, 253))
+        assert [e["seq"] for e in boards.events_since(aisha, 240)] == list(range(241, 251))
         db.engine.dispose()
 
 

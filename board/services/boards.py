@@ -95,7 +95,8 @@ def new_participant(
     )
     session.add(participant)
     session.flush()
-    events.record(session, board, events.ParticipantJoined(participant_out(participant)))
+    # Not a board event: a hall of 300 joining would send each phone 300 of them and move
+    # the seq (so every cached snapshot) 300 times. The head count travels with `presence`.
     return participant, token
 
 
@@ -343,3 +344,11 @@ def head(board_code: str) -> int:
     """The board's newest seq."""
     with read_snapshot() as session:
         return board_by_code(session, board_code).last_seq
+
+
+def joined(board_code: str) -> int:
+    """How many people have joined the board, facilitators included (``presence`` says it)."""
+    with read_snapshot() as session:
+        board = board_by_code(session, board_code)
+        count = session.scalar(sa.select(sa.func.count()).where(Participant.board_id == board.id))
+        return count or 0

@@ -209,15 +209,21 @@ def _presence_changed(code: str) -> None:
         if code in _presence_due:
             return
         _presence_due.add(code)
-    socketio.start_background_task(_send_presence, code)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    socketio.start_background_task(_send_presence, app, code)
 
 
-def _send_presence(code: str) -> None:
+def _send_presence(app: Any, code: str) -> None:
     socketio.sleep(PRESENCE_EVERY)  # type: ignore[arg-type]  # seconds; floats work
     with _lock:
         _presence_due.discard(code)
     # Read after the flag is cleared: a change from now on schedules its own update.
-    events.publish_presence(code, presence.count(code))
+    try:
+        with app.app_context():
+            joined = boards.joined(code)
+    except BoardError:
+        return  # the board was deleted in the meantime
+    events.publish_presence(code, presence.count(code), joined)
 
 
 def _start_heartbeat() -> None:

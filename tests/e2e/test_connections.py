@@ -35,6 +35,26 @@ def test_presence_counts_people_not_tabs(server: Server, clients: list[LiveClien
     watcher.wait_for(lambda c: c.presence[-1:] == [1])
 
 
+def test_presence_says_how_many_joined_without_a_board_event(
+    server: Server, clients: list[LiveClient]
+) -> None:
+    """Joining moves no seq; the head count of the board comes with ``presence``."""
+    code = new_board(server)["board"]["code"]
+    watcher = LiveClient(server, code, join(server, code, "Watcher")["token"]).connect()
+    clients.append(watcher)
+    watcher.wait_subscribed()
+    seen: list[dict[str, int]] = []
+    watcher.sio.on("presence", seen.append)
+    newcomer = LiveClient(server, code, join(server, code, "Newcomer")["token"]).connect()
+    clients.append(newcomer)
+    newcomer.wait_subscribed()
+    deadline = time.monotonic() + 10
+    while not any(m.get("participants") == 3 for m in seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert {"board": code, "count": 2, "participants": 3} in seen  # facilitator + two
+    assert watcher.last_seq == 0 and watcher.received == []
+
+
 def test_head_heartbeat_lets_a_client_notice_a_lost_last_event(
     server: Server, clients: list[LiveClient]
 ) -> None:
