@@ -23,10 +23,12 @@ stays gapless and nobody learns the content.
 from __future__ import annotations
 
 import builtins
+import collections
 import dataclasses
 import logging
+import threading
 import typing
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 import pydantic
 import pydantic_core
@@ -547,8 +549,71 @@ def redacted(message: dict[str, Any]) -> dict[str, Any]:
     return {**message, "type": PRIVATE_TYPE, "data": {}}
 
 
+class Private(Protocol):
+    """Who a logged event is private to (a BoardEvent row, or a Logged kept in memory)."""
+
+    @property
+    def private(self) -> bool: ...
+    @property
+    def private_to(self) -> int | None: ...
+    @property
+    def private_group_id(self) -> int | None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Logged:
+    """A committed event as this process published it: the envelope and who may see it."""
+
+    seq: int
+    message: dict[str, Any]
+    private: bool
+    private_to: int | None
+    private_group_id: int | None
+
+
+class RecentEvents:
+    """The last events this process published, per board, so a reconnecting phone is
+    caught up from memory instead of the database (a reconnect storm of 1000 phones).
+
+    Only events committed here are kept, in seq order; ``since`` answers only when what it
+    keeps runs unbroken from ``since + 1`` to the board's head, so anything missing (another
+    process wrote, the server restarted) falls back to the log. A redaction rewrites logged
+    events, so it makes this process forget the board (``forget``); with several processes
+    a redaction in one could not reach the others, so the app keeps nothing in memory then
+    (``BOARD_MESSAGE_QUEUE`` set).
+    """
+
+    def __init__(self, size: int = 500) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._boards: dict[str, collections.deque[Logged]] = {}
+
+    def add(self, board_code: str, logged: Logged) -> None:
+        with self._lock:
+            kept = self._boards.get(board_code)
+            if kept is None or (kept and kept[-1].seq != logged.seq - 1):
+                kept = self._boards[board_code] = collections.deque(maxlen=self.size)
+            kept.append(logged)
+
+    def since(self, board_code: str, since: int, head: int) -> list[Logged] | None:
+        """Events ``since + 1 .. head`` in order, or None if memory does not hold them all."""
+        with self._lock:
+            kept = self._boards.get(board_code)
+            if not kept or kept[-1].seq != head or kept[0].seq > since + 1:
+                return None
+            return [logged for logged in kept if logged.seq > since]
+
+    def forget(self, board_code: str) -> None:
+        with self._lock:
+            self._boards.pop(board_code, None)
+
+
+#: This process's recent events (see RecentEvents).
+recent = RecentEvents()
+
+
 def visible_to(
-    row: BoardEvent, participant_id: int, staff: bool, groups: frozenset[int] = frozenset()
+    row: Private, participant_id: int, staff: bool, groups: frozenset[int] = frozenset()
 ) -> bool:
     """Whether a viewer gets this logged event in full (``staff``: a facilitator's own view;
     ``groups``: the groups the viewer is in now)."""
@@ -610,7 +675,9 @@ def record(
                 )
             )
         rooms = [person_room(board.code, pid) for pid in sorted(people)]
-    session.info.setdefault(PENDING_KEY, []).append((message, rooms))
+    logged = Logged(seq, message, row.private, row.private_to, row.private_group_id)
+    keep = current_app.config["BOARD_MESSAGE_QUEUE"] is None  # see RecentEvents
+    session.info.setdefault(PENDING_KEY, []).append((logged, rooms, keep))
     return seq
 
 
@@ -647,7 +714,10 @@ def publish_head(board_code: str, seq: int) -> None:
 
 @sa.event.listens_for(so.Session, "after_commit")
 def _publish_after_commit(session: so.Session) -> None:
-    for message, private_rooms in session.info.pop(PENDING_KEY, []):
+    for logged, private_rooms, keep in session.info.pop(PENDING_KEY, []):
+        message = logged.message
+        if keep:
+            recent.add(message["board"], logged)
         try:
             publish(message, private_rooms)
         except Exception:
@@ -742,6 +812,7 @@ def redact(
     - ``group`` (id, name): that group's name becomes this one wherever the log has it (an
       idea's group named after the idea's words before an edit).
     """
+    recent.forget(board.code)  # what it kept is the words before
     rows = session.scalars(
         sa.select(BoardEvent).where(BoardEvent.board_id == board.id).order_by(BoardEvent.seq)
     ).all()

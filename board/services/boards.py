@@ -317,27 +317,41 @@ def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
             return None
         if since == board.last_seq:
             return []
-        if board.last_seq - since > int(current_app.config["BOARD_REPLAY_MAX"]):
+        behind = board.last_seq - since
+        if behind > int(current_app.config["BOARD_REPLAY_MAX"]):
             return None  # a snapshot is smaller than a long replay on a slow phone
-        rows = session.scalars(
-            sa.select(BoardEvent)
-            .where(BoardEvent.board_id == board.id, BoardEvent.seq > since)
-            .order_by(BoardEvent.seq)
-        ).all()
-        if not rows or rows[0].seq != since + 1 or rows[-1].seq != board.last_seq:
-            return None
+        if behind > int(current_app.config["BOARD_EVENT_LOG_KEEP"]):
+            return None  # past what the log keeps, even if this process remembers it
+        kept = events.recent.since(board.code, since, board.last_seq)
+        if kept is None:
+            rows = session.scalars(
+                sa.select(BoardEvent)
+                .where(BoardEvent.board_id == board.id, BoardEvent.seq > since)
+                .order_by(BoardEvent.seq)
+            ).all()
+            if not rows or rows[0].seq != since + 1 or rows[-1].seq != board.last_seq:
+                return None
+            kept = [
+                events.Logged(
+                    row.seq,
+                    events.envelope(board.code, row),
+                    row.private,
+                    row.private_to,
+                    row.private_group_id,
+                )
+                for row in rows
+            ]
+        if not any(logged.private for logged in kept):
+            return [logged.message for logged in kept]
         me = session.get_one(Participant, actor.participant_id)
         staff = is_staff(me, actor)
         groups = my_groups(session, me.id)
-        out = []
-        for row in rows:
-            message = events.envelope(board.code, row)
-            out.append(
-                message
-                if events.visible_to(row, me.id, staff, groups)
-                else events.redacted(message)
-            )
-        return out
+        return [
+            logged.message
+            if events.visible_to(logged, me.id, staff, groups)
+            else events.redacted(logged.message)
+            for logged in kept
+        ]
 
 
 def head(board_code: str) -> int:
