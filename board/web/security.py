@@ -90,9 +90,11 @@ class SecurityHeaders:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         config = self.app.config
-        if environ.get("PATH_INFO", "").startswith("/socket.io") and not host_answered(
-            config, environ.get("HTTP_HOST", "")
-        ):
+        live = environ.get("PATH_INFO", "").startswith("/socket.io")
+        if live and not config["BOARD_WS_DEFLATE"]:
+            # Not offered, so not negotiated: a broadcast is compressed once per recipient.
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        if live and not host_answered(config, environ.get("HTTP_HOST", "")):
             start_response(
                 "400 Bad Request",
                 [("Content-Type", "text/plain; charset=utf-8"), *security_headers(environ, config)],

@@ -35,6 +35,27 @@ def test_presence_counts_people_not_tabs(server: Server, clients: list[LiveClien
     watcher.wait_for(lambda c: c.presence[-1:] == [1])
 
 
+def test_websocket_compression_is_not_negotiated(server: Server) -> None:
+    """permessage-deflate (eventlet would agree to it) costs a compression per recipient."""
+    request = (
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{server.port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+        conn.sendall(request.encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(4096)
+            assert chunk, answer
+            answer += chunk
+    head = answer.split(b"\r\n\r\n")[0].decode().lower()
+    assert head.startswith("http/1.1 101"), head
+    assert "sec-websocket-extensions" not in head
+
+
 def test_presence_says_how_many_joined_without_a_board_event(
     server: Server, clients: list[LiveClient]
 ) -> None:
