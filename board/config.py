@@ -80,6 +80,12 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # WebSocket compression (permessage-deflate), which only eventlet negotiates: it
         # compresses each frame once per recipient (29 % of the CPU at 2000 clients).
         "BOARD_WS_DEFLATE": _bool("BOARD_WS_DEFLATE", False),
+        # How long a counter change (a support, a dot) may wait to go out with others, in
+        # ms (board.events.Outbox). Off with several processes: each would wait on its own,
+        # and phones would see the seqs out of order and catch up more often.
+        "BOARD_GATHER_MS": _int(
+            "BOARD_GATHER_MS", 0 if os.environ.get("BOARD_MESSAGE_QUEUE") else 50
+        ),
         "BOARD_PUBLIC_URL": (os.environ.get("BOARD_PUBLIC_URL") or "").rstrip("/") or None,
         # Where this server listens: the base of links made outside a request (exports sent
         # by the webhook, say) when BOARD_PUBLIC_URL is not set.

@@ -681,20 +681,74 @@ def record(
     return seq
 
 
+#: Events that may wait a moment to travel with others: the counters a room changes all at
+#: once (everyone placing their dots, a wave of supports after a pitch).
+GATHERED = frozenset({"support.changed", "dots.changed"})
+
+
+class Outbox:
+    """Committed events on their way to each board's room, in seq order.
+
+    Most go at once, alone, as an ``event`` message. A counter (GATHERED) waits up to
+    ``gather`` seconds, and whatever else is committed meanwhile goes with it: a burst of N
+    changes reaches each phone as one ``events`` message (``{"board", "events": [...]}``,
+    in seq order) per tick instead of N, so the room's fan-out costs one send per phone per
+    tick. Any other event, and the head heartbeat, first sends what is waiting, so the order
+    holds on every connection.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[str, list[dict[str, Any]]] = {}
+
+    def send(self, message: dict[str, Any], private_rooms: list[str] | None, gather: float) -> None:
+        code = message["board"]
+        with self._lock:
+            if private_rooms is None and message["type"] in GATHERED and gather > 0:
+                waiting = self._waiting.setdefault(code, [])
+                waiting.append(message)
+                if len(waiting) == 1:
+                    socketio.start_background_task(self._send_later, code, gather)
+                return
+            self._send_waiting(code)
+            if private_rooms is None:
+                socketio.emit("event", message, to=room(code))
+                return
+            if private_rooms:
+                # Socket.IO takes a list of rooms; the stubs say one.
+                socketio.emit("event", message, to=private_rooms)  # type: ignore[arg-type]
+            socketio.emit("event", redacted(message), to=room(code))
+
+    def flush(self, board_code: str) -> None:
+        """Send what is waiting for the board now."""
+        with self._lock:
+            self._send_waiting(board_code)
+
+    def _send_later(self, board_code: str, gather: float) -> None:
+        socketio.sleep(gather)  # type: ignore[arg-type]  # seconds; floats work
+        self.flush(board_code)
+
+    def _send_waiting(self, board_code: str) -> None:
+        waiting = self._waiting.pop(board_code, [])
+        if len(waiting) == 1:
+            socketio.emit("event", waiting[0], to=room(board_code))
+        elif waiting:
+            batch = {"board": board_code, "events": waiting}
+            socketio.emit("events", batch, to=room(board_code))
+
+
+outbox = Outbox()
+
+
 def publish(message: dict[str, Any], private_rooms: list[str] | None = None) -> None:
-    """Emit one committed event: the only place board events are sent.
+    """Send one committed event: the only place board events are sent (through ``outbox``).
 
     A private event goes in full to its audience's rooms first, then redacted to the
     board's room; a client in both applies the first and ignores the second as a duplicate
     of a seq it has (the order holds per connection, and through the message queue).
     """
-    if private_rooms is None:
-        socketio.emit("event", message, to=room(message["board"]))
-        return
-    if private_rooms:
-        # Socket.IO takes a list of rooms; the stubs say one.
-        socketio.emit("event", message, to=private_rooms)  # type: ignore[arg-type]
-    socketio.emit("event", redacted(message), to=room(message["board"]))
+    gather = int(current_app.config["BOARD_GATHER_MS"]) / 1000
+    outbox.send(message, private_rooms, gather)
 
 
 def publish_presence(board_code: str, count: int, participants: int) -> None:
@@ -709,6 +763,7 @@ def publish_head(board_code: str, seq: int) -> None:
     """Tell a board's room its newest seq, so a client that missed the last event notices,
     and the server's clock (``now``), which timers count down on."""
     message = {"board": board_code, "seq": seq, "now": iso(utcnow())}
+    outbox.flush(board_code)  # a head ahead of what has been sent would start a catch-up
     socketio.emit("head", message, to=room(board_code))
 
 

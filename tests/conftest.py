@@ -54,6 +54,9 @@ def build_app(tmp_path: Path, database_url: str | None = None, **extra: Any) -> 
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp_path / 'board.sqlite3'}",
         "BOARD_ASYNC_MODE": "threading",
         "BOARD_HEAD_INTERVAL": 3600,
+        # In-process tests read what was sent right after the write: nothing waits to be
+        # gathered (tests/e2e/test_gather.py checks gathering against the real server).
+        "BOARD_GATHER_MS": 0,
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": "board.test",
         # Tests write, join and miss far faster than people: the limits run but never bite

@@ -142,9 +142,11 @@ class LiveClient:
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("connect", self._on_connect)
         self.sio.on("event", self._on_event)
+        self.sio.on("events", self._on_events)
         self.sio.on("head", self._on_head)
         self.sio.on("presence", self._on_presence)
         self.heads: list[int] = []
+        self.batches: list[list[int]] = []
         self.presence: list[int] = []
 
     def connect(self) -> LiveClient:
@@ -181,6 +183,12 @@ class LiveClient:
                 self.pending.setdefault(envelope["seq"], envelope)
             self._drain()
             self.changed.notify_all()
+
+    def _on_events(self, batch: dict[str, Any]) -> None:
+        """Several envelopes in one message (board.events.Outbox): each as if alone."""
+        self.batches.append([envelope["seq"] for envelope in batch["events"]])
+        for envelope in batch["events"]:
+            self._on_event(envelope)
 
     def _on_head(self, message: dict[str, Any]) -> None:
         with self.changed:
