@@ -497,6 +497,7 @@ def commit() -> str:
 def run_suite(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     chosen = [s for s in suite.scenarios(args.quick) if not args.only or s["id"] in args.only]
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     log(f"capturing the app's wire shapes ({args.async_mode[0]})")
     base = capture_app(args.async_mode[0], folder)
     runs: dict[str, list[dict[str, Any]]] = {s["id"]: [] for s in chosen}
@@ -515,6 +516,8 @@ def run_suite(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             "repeat": args.repeat,
             "wall_s": time.monotonic() - started,
             "machine": machine(),
+            # Others' work on the machine shows here: the suite alone keeps it under about 2.
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "versions": versions(),
             "envelope_bytes": wire_sizes(base),
         },

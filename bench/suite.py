@@ -176,6 +176,8 @@ def _ratio(app: float | None, relay: float | None) -> str:
     if app is None or relay is None or relay <= 0:
         return DASH
     times = app / relay
+    if times >= 100:
+        return f"{times:,.0f}{TIMES}"
     return f"{times:.2f}{TIMES}" if times < 10 else f"{times:.1f}{TIMES}"
 
 
