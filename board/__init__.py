@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Socket handlers register on the module-level SocketIO when board.web.sockets is imported,
 # before any init_app, so every app built here (one per test) gets them.
@@ -64,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         json=SocketJSON,
     )
     security.init_app(app)
+    _behind_a_balancer(app)  # after security's middleware: it wraps the whole app
     with app.app_context():
         configure_engine(db.engine)
 
@@ -78,6 +82,64 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(_seed_demo_command())
     register_cli(app)
     return app
+
+
+def _behind_a_balancer(app: Flask) -> None:
+    """What several processes behind nginx need (deploy/nginx/common-ground.conf).
+
+    With BOARD_NODE, every Socket.IO session id starts with the process's name and a dot:
+    a polling client sends its id with each request, so nginx routes it to the process
+    holding the session, though a whole hall shares one address behind the venue's NAT.
+    With BOARD_TRUSTED_PROXIES, the proxy's X-Forwarded-For and -Proto are believed.
+    """
+    node = app.config["BOARD_NODE"]
+    if node:
+        # Flask-SocketIO's python-socketio server (set by init_app; the stubs omit it).
+        engine = socketio.server.eio  # type: ignore[attr-defined]
+        plain_id = engine.generate_id
+        engine.generate_id = lambda: f"{node}.{plain_id()}"
+    if app.config["BOARD_TRUSTED_PROXIES"]:
+        app.wsgi_app = TrustedProxy(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["BOARD_TRUSTED_PROXIES"]
+        )
+
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class TrustedProxy:
+    """The client's address and scheme from X-Forwarded-For and -Proto, from proxies only.
+
+    Behind nginx every request comes from the proxy's address: the limits per address
+    would count every client as one, and a page served over HTTPS would take itself for
+    plain HTTP (no HSTS, and a browser's Origin not matching). Believed from anyone, the
+    headers would let one client pose as many addresses, so elsewhere they are dropped.
+    """
+
+    FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO")
+
+    def __init__(self, inner: WSGIApp, proxies: tuple[Network, ...]) -> None:
+        self.inner = inner
+        self.proxies = proxies
+        # One hop: nginx sets X-Forwarded-For to the address it was connected from.
+        self.fixed = ProxyFix(inner, x_for=1, x_proto=1, x_host=0, x_port=0, x_prefix=0)
+
+    def from_proxy(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        return any(ip in network for network in self.proxies)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if self.from_proxy(environ.get("REMOTE_ADDR", "")):
+            return self.fixed(environ, start_response)
+        for header in self.FORWARDED:
+            environ.pop(header, None)
+        return self.inner(environ, start_response)
 
 
 def _http_error(error: HTTPException) -> Any:

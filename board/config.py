@@ -87,6 +87,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
             "BOARD_GATHER_MS", 0 if os.environ.get("BOARD_MESSAGE_QUEUE") else 50
         ),
         "BOARD_PUBLIC_URL": (os.environ.get("BOARD_PUBLIC_URL") or "").rstrip("/") or None,
+        # Behind a load balancer: this process's name, which starts every Socket.IO session
+        # id so the balancer can send a polling client back to the process holding it.
+        "BOARD_NODE": _node_name(os.environ.get("BOARD_NODE", "")),
+        # Addresses of the reverse proxies whose X-Forwarded-For and -Proto are believed.
+        "BOARD_TRUSTED_PROXIES": _networks(
+            "BOARD_TRUSTED_PROXIES", os.environ.get("BOARD_TRUSTED_PROXIES", "")
+        ),
         # Where this server listens: the base of links made outside a request (exports sent
         # by the webhook, say) when BOARD_PUBLIC_URL is not set.
         "SERVER_URL": _server_url(
@@ -128,6 +135,31 @@ def _server_url(host: str, port: str) -> str:
     """The server's own address as a link: a listen-everywhere address links to loopback."""
     host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+#: What a process name may be: it goes into session ids and nginx matches it there.
+_NODE_SHAPE = re.compile(r"[A-Za-z0-9]{1,16}")
+
+
+def _node_name(raw: str) -> str | None:
+    name = raw.strip()
+    if not name:
+        return None
+    if not _NODE_SHAPE.fullmatch(name):
+        raise RuntimeError(f"BOARD_NODE must be 1 to 16 letters or digits, got {raw!r}")
+    return name
+
+
+def _networks(name: str, raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or networks (``127.0.0.1``, ``10.0.0.0/8``, ``::1``)."""
+    try:
+        return tuple(
+            ipaddress.ip_network(item.strip(), strict=False)
+            for item in raw.split(",")
+            if item.strip()
+        )
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must list IP addresses or networks: {exc}") from exc
 
 
 def _host_list(raw: str) -> tuple[str, ...]:
