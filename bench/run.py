@@ -498,6 +498,7 @@ def run_suite(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     chosen = [s for s in suite.scenarios(args.quick) if not args.only or s["id"] in args.only]
     started = time.monotonic()
     load_before = os.getloadavg()[0]
+    measured = commit()  # the tree at the start: others may commit while the suite runs
     log(f"capturing the app's wire shapes ({args.async_mode[0]})")
     base = capture_app(args.async_mode[0], folder)
     runs: dict[str, list[dict[str, Any]]] = {s["id"]: [] for s in chosen}
@@ -511,7 +512,8 @@ def run_suite(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     return {
         "meta": {
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-            "commit": commit(),
+            "commit": measured,
+            "commit_at_end": commit(),
             "quick": args.quick,
             "repeat": args.repeat,
             "wall_s": time.monotonic() - started,
