@@ -315,3 +315,19 @@ describe("newOpId", () => {
     }
   });
 });
+
+describe("presence", () => {
+  test("passes the people here now and the number who joined the board", () => {
+    const socket = new FakeSocket();
+    const seen = [];
+    new BoardConnection({
+      board: "ABCDEF",
+      seq: 0,
+      socketFactory: () => socket,
+      onPresence: (count, joined) => seen.push([count, joined]),
+    }).start();
+    socket.push("presence", { board: "ABCDEF", count: 3, participants: 41 });
+    socket.push("presence", { board: "OTHERS", count: 9, participants: 99 });
+    assert.deepEqual(seen, [[3, 41]]);
+  });
+});

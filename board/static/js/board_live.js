@@ -325,8 +325,10 @@ export function boardConnection(b, on) {
       visits.stillHere(serverNow(b.state));
       b.redraw();
     },
-    onPresence(count) {
+    onPresence(count, joined) {
       b.hereNow = count;
+      // Joining is not a board event: the number who joined comes with presence.
+      if (typeof joined === "number") b.state = { ...b.state, participants: joined };
       on.presence();
     },
     onClock(iso) {

@@ -123,6 +123,13 @@ function start(root) {
       refetchFairness();
       refetchPeople();
     },
+    onPresence(_count, joined) {
+      // Someone joined (not a board event): the people list has a new name.
+      if (typeof joined === "number" && joined !== state.participants) {
+        show({ ...state, participants: joined });
+        refetchPeople();
+      }
+    },
     onStatus: line.onStatus,
   }).start();
 

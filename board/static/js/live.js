@@ -71,7 +71,8 @@ export class BoardConnection {
    * @param {number} options.seq      the seq the page's state reflects
    * @param {(envelope) => void} [options.onEvent]      the next event, in order
    * @param {(snapshot) => void} [options.onSnapshot]   replace all state
-   * @param {(count: number) => void} [options.onPresence]  people connected now
+   * @param {(count: number, joined?: number) => void} [options.onPresence]  people
+   *        connected now, and (from the `presence` message) how many have joined the board
    * @param {(iso: string) => void} [options.onClock]  the server's time, from each
    *        subscribe ack (server_time) and head (now): timers count down on it
    * @param {(status: string, detail?: object) => void} [options.onStatus]
@@ -126,7 +127,9 @@ export class BoardConnection {
     socket.on("event", (envelope) => this._received(envelope));
     socket.on("head", (head) => this._head(head));
     socket.on("presence", (message) => {
-      if (message && message.board === this.board) this.onPresence(message.count);
+      if (message && message.board === this.board) {
+        this.onPresence(message.count, message.participants);
+      }
     });
     this.onStatus("connecting");
     return this;
