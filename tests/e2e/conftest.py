@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +19,8 @@ import pytest
 import requests
 import socketio
 
+from tests.conftest import in_ci
+
 ROOT = Path(__file__).resolve().parents[2]
 ASYNC_MODES = ["gevent", "eventlet"]
 
@@ -26,6 +30,53 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def system_program(name: str, package: str) -> str:
+    """A Debian program a test needs (./dev test installs it): a skip, in CI a failure."""
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if found is None:
+        message = f"{name} is missing: ./dev test installs Debian's {package}"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@contextlib.contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A throwaway redis-server on a free loopback port, keeping nothing on disk."""
+    binary = system_program("redis-server", "redis-server")
+    port = free_port()
+    options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)]
+    process = subprocess.Popen(
+        [binary, "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis for one test (the message queue of several processes)."""
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 class Server:

@@ -4,10 +4,6 @@ a private event (a queued post) still reaches only its audience."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,53 +11,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import in_ci, postgres_url, reset_postgres
-from tests.e2e.conftest import ASYNC_MODES, LiveClient, Server, free_port, join, op
+from tests.conftest import postgres_url, reset_postgres
+from tests.e2e.conftest import ASYNC_MODES, LiveClient, Server, join, op
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A throwaway redis-server on a free loopback port (installed by ./dev test)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if in_ci():
-            pytest.fail("redis-server is missing: ./dev test installs Debian's redis-server")
-        pytest.skip("redis-server is not installed (./dev test installs it)")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as probe:
-                probe.sendall(b"PING\r\n")
-                if probe.recv(16).startswith(b"+PONG"):
-                    break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(10)
 
 
 @pytest.fixture(params=ASYNC_MODES)
