@@ -124,10 +124,11 @@ function start(root) {
       refetchPeople();
     },
     onPresence(_count, joined) {
-      // Someone joined (not a board event): the people list has a new name.
+      // Someone joined (not a board event): the people list and the fairness figures change.
       if (typeof joined === "number" && joined !== state.participants) {
         show({ ...state, participants: joined });
         refetchPeople();
+        refetchFairness();
       }
     },
     onStatus: line.onStatus,
