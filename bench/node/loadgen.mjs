@@ -149,7 +149,6 @@ class Client {
     this.last = 0; // highest seq with every seq up to it held
     this.highest = 0; // highest seq seen live (for out-of-order)
     this.early = null; // envelopes that came before the subscribe ack
-    this.subscribedAt = null;
     this.heldAt = null; // seq -> when it came, while a scenario times catching up
     this.failed = null;
   }
@@ -246,7 +245,6 @@ class Client {
       .emitWithAck("subscribe", request);
     if (!answer?.ok) throw new Error(`subscribe refused: ${JSON.stringify(answer?.error)}`);
     this.apply(answer.data, now());
-    this.subscribedAt = now();
     if (run.snapshotOut && !run.snapshotSaved && this.index > 0 && answer.data.mode === "snapshot") {
       run.snapshotSaved = true;
       fs.writeFileSync(run.snapshotOut, JSON.stringify(answer.data.snapshot));
@@ -325,9 +323,8 @@ class Run {
     if (this.waiters.size) for (const waiter of this.waiters) waiter(client);
   }
 
-  async http(method, path, body, token) {
+  async http(method, path, body) {
     const headers = { "Content-Type": "application/json" };
-    if (token) headers.Authorization = `Bearer ${token}`;
     const answer = await fetch(this.url + path, {
       method,
       headers,
@@ -351,7 +348,7 @@ class Run {
     return entry;
   }
 
-  /** Join one participant over HTTP; its client, or null (a failure counted). */
+  /** Join one participant over HTTP: its client (marked failed, and counted, if refused). */
   async join(index) {
     const client = new Client(this, index);
     try {
