@@ -331,3 +331,24 @@ describe("presence", () => {
     assert.deepEqual(seen, [[3, 41]]);
   });
 });
+
+describe("a batch of events", () => {
+  test("applies each envelope in order, ignoring duplicates, as if it came alone", () => {
+    const { socket, applied } = connected(10);
+    socket.push("event", event(11, "support.changed"));
+    socket.push("events", {
+      board: "ABCDEF",
+      events: [event(11, "support.changed"), event(12, "support.changed"), event(13, "dots.changed")],
+    });
+    assert.deepEqual(
+      applied.map((e) => e.seq),
+      [11, 12, 13],
+    );
+    assert.equal(socket.emitted("subscribe").length, 1); // no gap, no catching up
+  });
+  test("ignores a batch for another board", () => {
+    const { socket, applied } = connected(10);
+    socket.push("events", { board: "OTHERS", events: [event(11, "support.changed")] });
+    assert.deepEqual(applied, []);
+  });
+});

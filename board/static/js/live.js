@@ -125,6 +125,12 @@ export class BoardConnection {
       if (reason === "io server disconnect" && !this.paused) socket.connect();
     });
     socket.on("event", (envelope) => this._received(envelope));
+    // Several envelopes at once (a burst of supports or dots gathered per tick), in seq
+    // order: each goes through the same rule as if it had come alone.
+    socket.on("events", (batch) => {
+      if (!batch || batch.board !== this.board || !Array.isArray(batch.events)) return;
+      for (const envelope of batch.events) this._received(envelope);
+    });
     socket.on("head", (head) => this._head(head));
     socket.on("presence", (message) => {
       if (message && message.board === this.board) {
