@@ -200,9 +200,6 @@ def snapshot(actor: Actor) -> dict[str, Any]:
         ).all()
         staff = is_staff(me, actor)
         posts = [p for p in posts if can_see(p, me, staff)]
-        participant_count = session.scalar(
-            sa.select(sa.func.count()).where(Participant.board_id == board.id)
-        )
         my_dots: dict[str, int] = {}
         for post in posts:
             mine = sum(1 for d in post.dots if d.participant_id == me.id)
@@ -213,7 +210,7 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             "seq": board.last_seq,
             "server_time": events.iso(utcnow()),
             "me": {**participant_out(me), "muted": me.muted_at is not None},
-            "participants": participant_count,
+            "participants": participant_count(session, board.id),
             "session": session_out(board),
             "posts": [post_out(p) for p in posts],
             "groups": [group_out(g) for g in groups],
@@ -363,6 +360,10 @@ def head(board_code: str) -> int:
 def joined(board_code: str) -> int:
     """How many people have joined the board, facilitators included (``presence`` says it)."""
     with read_snapshot() as session:
-        board = board_by_code(session, board_code)
-        count = session.scalar(sa.select(sa.func.count()).where(Participant.board_id == board.id))
-        return count or 0
+        return participant_count(session, board_by_code(session, board_code).id)
+
+
+def participant_count(session: so.Session, board_id: int) -> int:
+    """Everyone who has joined a board, facilitators included."""
+    count = session.scalar(sa.select(sa.func.count()).where(Participant.board_id == board_id))
+    return count or 0
