@@ -7,11 +7,44 @@ import os
 import re
 import secrets
 import socket
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 ASYNC_MODES = ("gevent", "eventlet", "threading")
+
+
+@dataclass(frozen=True)
+class FirstScreen:
+    """How many posts of each reason a snapshot's first screen holds at most.
+
+    board.services.feed chooses them; BOARD_FIRST_SCREEN ("newest=30,pinned=10,...")
+    changes any of them (tests lower them to page through small boards).
+    """
+
+    pinned: int = 10
+    mine: int = 10
+    newest: int = 30
+    supported: int = 10
+    pending: int = 50
+    reported: int = 20
+
+
+def first_screen(raw: str) -> FirstScreen:
+    """BOARD_FIRST_SCREEN's text as sizes: ``name=n`` pairs, commas between, the rest default."""
+    sizes: dict[str, int] = {}
+    names = {f.name for f in fields(FirstScreen)}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in names or not value.strip().isdigit() or int(value) < 1:
+            known = ", ".join(sorted(names))
+            raise RuntimeError(
+                f"BOARD_FIRST_SCREEN takes name=n pairs (n 1 or more) of {known}; got {part!r}"
+            )
+        sizes[name] = int(value)
+    return FirstScreen(**sizes)
 
 
 def _int(name: str, default: int) -> int:
@@ -77,6 +110,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BOARD_EVENT_LOG_KEEP": _int("BOARD_EVENT_LOG_KEEP", 2000),
         "BOARD_REPLAY_MAX": _int("BOARD_REPLAY_MAX", 500),
         "BOARD_HEAD_INTERVAL": _int("BOARD_HEAD_INTERVAL", 20),
+        "BOARD_FIRST_SCREEN": first_screen(os.environ.get("BOARD_FIRST_SCREEN", "")),
         # WebSocket compression (permessage-deflate), which only eventlet negotiates: it
         # compresses each frame once per recipient (29 % of the CPU at 2000 clients).
         "BOARD_WS_DEFLATE": _bool("BOARD_WS_DEFLATE", False),

@@ -35,6 +35,10 @@ from board.models import (
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OP_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+#: A page's cursor: ``n<id>`` (newest first) or ``s<supports>-<id>`` (most supported first).
+CURSOR = re.compile(r"n[0-9]{1,19}|s[0-9]{1,19}-[0-9]{1,19}")
+#: How a page of posts may be sorted.
+PAGE_SORTS = ("newest", "supported")
 #: The largest whole number the database holds (a 64-bit signed integer).
 MAX_WHOLE = 2**63 - 1
 #: An address as a mailto link may carry it: no spaces, no ``?``, ``&``, ``%``, ``,`` or ``#``
@@ -168,12 +172,13 @@ class Whole(Rule):
     min: int = 0
     required: bool = True
     max: int | None = None
+    default: int | None = None
 
     def parse(self, value: Any) -> int | None:
         if value is None:
             if self.required:
                 raise ValueError("is required")
-            return None
+            return self.default
         if isinstance(value, bool) or not isinstance(value, int) or value < self.min:
             raise ValueError(f"must be a whole number, {self.min} or more")
         top = MAX_WHOLE if self.max is None else self.max
@@ -183,7 +188,7 @@ class Whole(Rule):
 
     def describe(self) -> str:
         size = f"{self.min} or more" if self.max is None else f"{self.min} to {self.max}"
-        return f"whole number, {size}" + _optional(self.required, None)
+        return f"whole number, {size}" + _optional(self.required, self.default)
 
     def from_form(self, value: str) -> Any:
         if value == "":
@@ -363,6 +368,24 @@ class Url(Rule):
 
     def describe(self) -> str:
         return "http:// or https:// address, up to 500 characters, optional"
+
+
+@dataclass(frozen=True)
+class Cursor(Rule):
+    """Where a page of posts goes on from: a page's ``next`` or the snapshot's ``window.older``,
+    passed back as it came (its form is the server's business: see board.services.feed)."""
+
+    required = False
+
+    def parse(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not CURSOR.fullmatch(value):
+            raise ValueError("is not a cursor this server gave out (a page's next)")
+        return value
+
+    def describe(self) -> str:
+        return "a cursor from a page's `next` or the snapshot's `window.older`, optional"
 
 
 def _encodable(text: str) -> bool:
@@ -579,6 +602,17 @@ class OfferSearch(Input):
     kind: Annotated[str | None, Choice(("skill", "tool", "need"), required=False)]
     tag: Annotated[str | None, Text(1, 40, required=False, blank_is_none=True)]
     q: Annotated[str | None, Text(1, 100, required=False, blank_is_none=True)]
+
+
+class PostsPage(Input):
+    """One page of the board's posts: filtered, newest or most supported first, after a cursor."""
+
+    kind: Annotated[str | None, Choice(POST_KINDS, required=False)]
+    tag: Annotated[str | None, Text(1, 40, required=False, blank_is_none=True)]
+    q: Annotated[str | None, Text(1, 100, required=False, blank_is_none=True)]
+    sort: Annotated[str, Choice(PAGE_SORTS, required=False, default="newest")]
+    after: Annotated[str | None, Cursor()]
+    limit: Annotated[int, Whole(1, required=False, max=100, default=30)]
 
 
 class Merge(Input):

@@ -71,6 +71,17 @@ def can_see(post: Post, me: Participant, staff: bool) -> bool:
     return post.merged_into_id is not None or post.hidden_at is None
 
 
+def can_see_clause(me: Participant, staff: bool) -> sa.ColumnElement[bool]:
+    """``can_see`` in SQL, so a read picks the posts a viewer sees without loading the rest."""
+    if staff:
+        return sa.true()
+    own = sa.and_(
+        Post.author_id == me.id,
+        sa.or_(Post.merged_into_id.is_not(None), Post.hidden_at.is_(None)),
+    )
+    return sa.or_(open_clause(), own)
+
+
 def audience(post: Post) -> events.Audience | None:
     """Who may see events about this post: everyone when it is open, else its audience."""
     if is_open(post):

@@ -20,6 +20,7 @@ from typing import Any
 from board import inputs
 from board.services import (
     boards,
+    feed,
     groups,
     links,
     moderation,
@@ -127,6 +128,11 @@ BINDINGS: tuple[Binding, ...] = (
         ),
     ),
     Binding(boards.snapshot, http=Http("GET", f"{B}/snapshot")),
+    Binding(
+        feed.posts_page,
+        socket="posts.page",
+        http=Http("GET", f"{B}/posts", endpoint="board_posts"),
+    ),
     Binding(boards.events_since, http=Http("GET", f"{B}/events", key="events")),
     Binding(
         None,

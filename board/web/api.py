@@ -94,13 +94,23 @@ def call(binding: Binding, actor: Actor | None, path: dict[str, Any]) -> Any:
     """Run the binding's service for this request: its input from the body or the query."""
     action, service = binding.action, binding.service
     assert service is not None
-    source = _as_object(_body()) if action.writes else request.args.to_dict()
+    source = _as_object(_body()) if action.writes else _query(action.input)
     if action.input is not None:
         cmd = action.input.parse({**source, **path})
         if action.writes:
             return service(actor, cmd)
         return service(actor, **cmd.given())
     return service(actor, **path)
+
+
+def _query(model: type[inputs.Input] | None) -> dict[str, Any]:
+    """A read's query string as its input: each field's text as its rule reads form text
+    (``limit=30`` is the number 30); other parameters as they came, for the model to refuse."""
+    rules = model.rules() if model is not None else {}
+    return {
+        name: rules[name].from_form(value) if name in rules else value
+        for name, value in request.args.items()
+    }
 
 
 def _generic(binding: Binding) -> Callable[..., Any]:
