@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +20,11 @@ from board.models import (
     BoardEvent,
     Group,
     GroupMember,
+    Link,
     Operation,
     Participant,
     Post,
     Proposal,
-    Report,
     utcnow,
 )
 from board.outputs import (
@@ -34,10 +35,9 @@ from board.outputs import (
     proposal_public_out,
     session_out,
 )
-from board.services import Actor
+from board.services import Actor, feed
 from board.services.commands import board_read, declared, lock_board
-from board.services.loading import post_loading
-from board.services.rules import can_see, is_staff
+from board.services.rules import is_staff
 from board.storage import read_snapshot, write_transaction
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S and 8/B are left out, so a code read off a
@@ -181,30 +181,14 @@ def snapshot(actor: Actor) -> dict[str, Any]:
     """Everything a client needs to draw the board, and the seq it reflects.
 
     Read in one consistent transaction, so applying events with a higher seq on top of it
-    gives exactly the current board.
+    gives exactly the current board. Its posts are the first screen (board.services.feed):
+    the posts that matter now, each with why, and where the rest begin.
     """
     with read_snapshot() as session:
-        board = session.get_one(Board, actor.board_id)
-        me = session.get_one(Participant, actor.participant_id)
-        posts = session.scalars(
-            sa.select(Post)
-            .where(Post.board_id == board.id)
-            .order_by(Post.id)
-            .options(*post_loading())
-        ).all()
-        groups = session.scalars(
-            sa.select(Group)
-            .where(Group.board_id == board.id)
-            .order_by(Group.id)
-            .options(so.selectinload(Group.members).selectinload(GroupMember.participant))
-        ).all()
-        staff = is_staff(me, actor)
-        posts = [p for p in posts if can_see(p, me, staff)]
-        my_dots: dict[str, int] = {}
-        for post in posts:
-            mine = sum(1 for d in post.dots if d.participant_id == me.id)
-            if mine:
-                my_dots[str(post.id)] = mine
+        reader = feed.viewer(session, actor)
+        board, me, staff = reader.board, reader.me, reader.staff
+        window = feed.first_screen(session, reader, feed.sizes())
+        my_dots = feed.all_my_dots(session, reader)
         shaped: dict[str, Any] = {
             "board": board_out(board),
             "seq": board.last_seq,
@@ -212,16 +196,33 @@ def snapshot(actor: Actor) -> dict[str, Any]:
             "me": {**participant_out(me), "muted": me.muted_at is not None},
             "participants": participant_count(session, board.id),
             "session": session_out(board),
-            "posts": [post_out(p) for p in posts],
-            "groups": [group_out(g) for g in groups],
+            "posts": [post_out(p) for p in window.posts],
+            "window": window.out(),
+            "groups": [group_out(g) for g in board_groups(session, board.id)],
             "moderation": moderation_summary(session, board.id),
             "my_dots": my_dots,
             "dots_spent": sum(my_dots.values()),
             "proposals": visible_proposals(session, board.id, me, staff),
         }
         if staff:
-            shaped["staff"] = staff_view(session, board, posts)
+            shaped["staff"] = staff_view(session, board, window.posts)
         return shaped
+
+
+def board_groups(session: so.Session, board_id: int) -> Sequence[Group]:
+    """The board's groups, oldest first, with what ``group_out`` reads (the idea's helpers
+    too: the idea may not be among the posts read)."""
+    helpers = so.selectinload(Group.idea).selectinload(Post.help_links)
+    return session.scalars(
+        sa.select(Group)
+        .where(Group.board_id == board_id)
+        .order_by(Group.id)
+        .options(
+            so.selectinload(Group.members).selectinload(GroupMember.participant),
+            helpers.selectinload(Link.offer).selectinload(Post.author),
+            helpers.selectinload(Link.helper),
+        )
+    ).all()
 
 
 def writes_made(actor: Actor) -> int:
@@ -266,23 +267,15 @@ def visible_proposals(
     ]
 
 
-def staff_view(session: so.Session, board: Board, posts: list[Post]) -> dict[str, Any]:
-    """What only facilitators see in the snapshot: dots while hidden, reports, the muted."""
-    reports = session.execute(
-        sa.select(Report.post_id, sa.func.count())
-        .where(Report.board_id == board.id)
-        .group_by(Report.post_id)
-    ).all()
+def staff_view(session: so.Session, board: Board, posts: Sequence[Post]) -> dict[str, Any]:
+    """What only facilitators see in the snapshot: the dots (while hidden too) and reports
+    of its posts, and the muted."""
     muted = session.scalars(
         sa.select(Participant.id).where(
             Participant.board_id == board.id, Participant.muted_at.is_not(None)
         )
     ).all()
-    return {
-        "dot_totals": {str(p.id): len(p.dots) for p in posts if p.dots},
-        "reports": {str(post_id): n for post_id, n in reports},
-        "muted_ids": list(muted),
-    }
+    return {**feed.staff_counts(session, posts), "muted_ids": list(muted)}
 
 
 def moderation_summary(session: so.Session, board_id: int) -> dict[str, Any]:

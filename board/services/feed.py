@@ -47,7 +47,10 @@ class Viewer:
 
 @dataclass(frozen=True)
 class Window:
-    """The first screen: its posts (oldest first) and the snapshot's ``window`` object."""
+    """The first screen: its posts (oldest first) and the snapshot's ``window`` object.
+
+    Its posts are on the board but for the viewer's own merged duplicates (``mine``), which
+    ``total`` does not count."""
 
     posts: list[Post]
     why: dict[int, list[str]]
@@ -59,7 +62,7 @@ class Window:
         return {
             "why": {str(post_id): reasons for post_id, reasons in self.why.items()},
             "total": self.total,
-            "complete": len(self.posts) == self.total,
+            "complete": sum(p.merged_into_id is None for p in self.posts) == self.total,
             "older": self.older,
         }
 
@@ -95,36 +98,24 @@ def support_count() -> sa.ScalarSelect[int]:
     )
 
 
-def report_count() -> sa.ScalarSelect[int]:
-    """How many people report a post now (a restore dismisses them), as a column."""
-    return (
-        sa.select(sa.func.count(Report.id))
-        .where(Report.post_id == Post.id)
-        .correlate(Post)
-        .scalar_subquery()
-    )
-
-
 def first_screen(session: so.Session, reader: Viewer, wanted: FirstScreen) -> Window:
     """The posts that matter now, each with why, in two queries and the posts' loads."""
     seen = on_board(reader)
+    # The viewer's own merged duplicates too: the author is told where each went.
+    mine = [
+        Post.board_id == reader.board.id,
+        Post.author_id == reader.me.id,
+        can_see_clause(reader.me, reader.staff),
+    ]
     newest_first = Post.id.desc()
     parts: list[tuple[str, sa.Select[Any]]] = [
         (
             "pinned",
             _pick(seen, Post.pinned_at.is_not(None)).order_by(newest_first).limit(wanted.pinned),
         ),
-        (
-            "mine",
-            _pick(seen, Post.author_id == reader.me.id).order_by(newest_first).limit(wanted.mine),
-        ),
+        ("mine", _pick(mine).order_by(newest_first).limit(wanted.mine)),
         ("newest", _pick(seen).order_by(newest_first).limit(wanted.newest)),
-        (
-            "supported",
-            _pick(seen, support_count() > 0)
-            .order_by(support_count().desc(), newest_first)
-            .limit(wanted.supported),
-        ),
+        ("supported", _most(seen, Support).limit(wanted.supported)),
     ]
     spotlight = reader.board.spotlight_post_id
     if spotlight is not None:
@@ -132,16 +123,10 @@ def first_screen(session: so.Session, reader: Viewer, wanted: FirstScreen) -> Wi
     if reader.staff:
         waiting = sa.and_(Post.state == "pending", Post.hidden_at.is_(None))
         parts.append(("pending", _pick(seen, waiting).order_by(Post.id).limit(wanted.pending)))
-        parts.append(
-            (
-                "reported",
-                _pick(seen, report_count() > 0)
-                .order_by(report_count().desc(), newest_first)
-                .limit(wanted.reported),
-            )
-        )
+        parts.append(("reported", _most(seen, Report).limit(wanted.reported)))
     chosen = [
-        sa.select(part.c.id, sa.literal(reason).label("why"))
+        # A constant of the code, not a bound parameter: PostgreSQL types it in the union.
+        sa.select(part.c.id, sa.literal_column(f"'{reason}'").label("why"))
         for reason, part in ((reason, query.subquery()) for reason, query in parts)
     ]
     found: dict[int, set[str]] = {}
@@ -158,6 +143,17 @@ def first_screen(session: so.Session, reader: Viewer, wanted: FirstScreen) -> Wi
 
 def _pick(seen: list[sa.ColumnElement[bool]], *more: sa.ColumnElement[bool]) -> sa.Select[Any]:
     return sa.select(Post.id.label("id")).where(*seen, *more)
+
+
+def _most(seen: list[sa.ColumnElement[bool]], rows: type[Support | Report]) -> sa.Select[Any]:
+    """The posts with the most rows of a kind (supports, reports) pointing at them, at least
+    one, newest first among equals."""
+    return (
+        _pick(seen)
+        .join(rows, rows.post_id == Post.id)
+        .group_by(Post.id)
+        .order_by(sa.func.count().desc(), Post.id.desc())
+    )
 
 
 def load(session: so.Session, ids: Sequence[int]) -> list[Post]:
@@ -221,7 +217,7 @@ def page(session: so.Session, reader: Viewer, cmd: PostsPage) -> dict[str, Any]:
     matching = [*on_board(reader), *_filters(cmd)]
     total = session.scalar(sa.select(sa.func.count()).select_from(Post).where(*matching)) or 0
     if cmd.sort == "newest":
-        query = sa.select(Post.id, sa.literal(0)).where(*matching)
+        query = sa.select(Post.id, sa.literal_column("0")).where(*matching)
         if cmd.after:
             (below,) = _after(cmd.sort, cmd.after)
             query = query.where(Post.id < below)

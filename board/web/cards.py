@@ -92,9 +92,15 @@ def template() -> str:
     return TEMPLATE.read_text(encoding="utf-8")
 
 
+@cache
+def _tokens() -> tuple[tuple[str, str], ...]:
+    """The template read once: chevron would otherwise parse it again for every card."""
+    return tuple(chevron.tokenizer.tokenize(template()))
+
+
 def render(view: dict[str, Any]) -> str:
     """The card's HTML for `view`."""
-    return chevron.render(template(), view)
+    return chevron.render(_tokens(), view)
 
 
 class Words:
