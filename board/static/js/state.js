@@ -53,6 +53,14 @@
 // A merged duplicate is not in state.posts (it left the board); its supports, comments
 // and helpers are on the post it went into. A "private" event (someone else's, redacted)
 // only moves the seq on; so does any type this file does not know.
+//
+// A partial board: the client holds some of the posts (the snapshot's first screen, then
+// pages of board.posts). Each held post carries `loadedAt`, the seq of the snapshot, page
+// or event it came from; an event changes a post only when its seq is above that. An
+// event about a post not held changes nothing for it, unless it carries the whole post
+// (then the post is added). state.window is the snapshot's {why, total, complete, older};
+// state.kept the last KEEP envelopes applied, which withPage replays onto the posts a page
+// read at an older seq adds; state.ahead the highest seq a held post was loaded at.
 
 /**
  * State from a snapshot (the page's JSON or a subscribe ack in snapshot mode).
@@ -68,7 +76,7 @@ export function fromSnapshot(snapshot, threads = new Map()) {
       merged.set(post.id, post.merged_into_id); // left the board: not drawn anywhere
       continue;
     }
-    posts.set(post.id, post);
+    posts.set(post.id, { ...post, loadedAt: snapshot.seq });
     if (post.hidden) hiddenReasons.set(post.id, post.hidden.reason);
   }
   const groups = new Map();
@@ -93,6 +101,9 @@ export function fromSnapshot(snapshot, threads = new Map()) {
     staff: snapshot.staff ? { ...snapshot.staff } : null,
     merged,
     proposals,
+    window: { why: {}, total: posts.size, complete: true, older: null, ...snapshot.window },
+    kept: [],
+    ahead: snapshot.seq,
   };
 }
 
@@ -713,14 +724,158 @@ Object.assign(reducers, {
   },
 });
 
+/** How many applied envelopes the state keeps, to bring a page read a little earlier up to date. */
+export const KEEP = 1000;
+
+const named = (...ids) => ids.filter((id) => id != null);
+const whole = (data) => named(data.post?.id);
+const single = (data) => named(data.post_id);
+const ofGroup = (data) => named(data.group?.idea_id);
+const every = () => null;
+const none = () => [];
+// Per event type: the posts it concerns, or null when it may change any post (a name on
+// posts and comments, links to a deleted or edited offer, every dot count).
+const CONCERNS = {
+  "post.created": whole,
+  "post.updated": (data) => (["skill", "tool"].includes(data.post?.kind) ? null : whole(data)),
+  "post.deleted": every,
+  "support.changed": single,
+  "comment.created": (data) => named(data.comment?.post_id),
+  "participant.renamed": every,
+  "link.created": (data) => named(data.link?.target_id),
+  "link.removed": (data) => named(data.target_id),
+  "group.created": ofGroup,
+  "group.member_joined": ofGroup,
+  "group.member_left": ofGroup,
+  "group.coordinator_changed": ofGroup,
+  "group.renamed": ofGroup,
+  "group.closed": ofGroup,
+  "group.message_posted": none,
+  "post.hidden": single,
+  "post.restored": whole,
+  "facilitator.revoked": every,
+  "post.approved": whole,
+  "post.rejected": single,
+  "posts.revealed": (data) => named(...(data.posts || []).map((p) => p.id)),
+  "post.merged": (data) => named(data.from_id, data.into?.id),
+  "post.pinned": single,
+  "post.reported": single,
+  "participant.muted": none,
+  "participant.removed": none,
+  "session.changed": (data) => ((data.changed || []).includes("dots_hidden") ? null : []),
+  "dots.changed": single,
+  "dots.revealed": every,
+  "proposal.changed": none,
+};
+
+/** The ids of the posts an event concerns ([] for none), or null: it may change any post. */
+export function postIdsOf(envelope) {
+  const concerns = CONCERNS[envelope.type];
+  return concerns ? concerns(envelope.data || {}) : [];
+}
+
+const STAFF_MAPS = ["dot_totals", "reports"];
+
+/** `into` with the posts `ids` (and their staff counts) as `from` has them. */
+function postsFrom(into, from, ids) {
+  if (!ids.length) return into;
+  const posts = new Map(into.posts);
+  const staff = into.staff && { ...into.staff };
+  for (const name of STAFF_MAPS) if (staff) staff[name] = { ...staff[name] };
+  for (const id of ids) {
+    const post = from.posts.get(id);
+    if (post) posts.set(id, post);
+    else posts.delete(id);
+    for (const name of staff ? STAFF_MAPS : []) {
+      const value = from.staff?.[name]?.[String(id)];
+      if (value === undefined) delete staff[name][String(id)];
+      else staff[name][String(id)] = value;
+    }
+  }
+  return { ...into, posts, staff };
+}
+
+/** The ids in `ids` (null: every post `state` holds) that `state` holds. */
+function heldOf(state, ids) {
+  return ids === null ? [...state.posts.keys()] : ids.filter((id) => state.posts.has(id));
+}
+
+/** Posts the event added whole (no loadedAt yet) remember its seq. */
+function stamped(state, ids, seq) {
+  let posts = state.posts;
+  for (const id of heldOf(state, ids)) {
+    const post = posts.get(id);
+    if (post.loadedAt !== undefined) continue;
+    if (posts === state.posts) posts = new Map(posts);
+    posts.set(id, { ...post, loadedAt: seq });
+  }
+  return posts === state.posts ? state : { ...state, posts };
+}
+
 /**
  * The state after one event envelope {board, seq, type, data, at}.
- * Unknown event types (a newer server) only move the seq on.
+ * Unknown event types (a newer server) only move the seq on. A post loaded at this seq or
+ * later (from a newer page) already shows the event: it stays as it was.
  */
 export function applyEvent(state, envelope) {
   const reduce = reducers[envelope.type];
-  const next = reduce ? reduce(state, envelope.data || {}, envelope) : state;
-  return { ...next, seq: envelope.seq };
+  let next = reduce ? reduce(state, envelope.data || {}, envelope) : state;
+  const ids = postIdsOf(envelope);
+  if (envelope.seq <= (state.ahead ?? -Infinity)) {
+    const ahead = heldOf(state, ids).filter((id) => state.posts.get(id).loadedAt >= envelope.seq);
+    next = postsFrom(next, state, ahead);
+  }
+  next = stamped(next, ids, envelope.seq);
+  const kept = (state.kept || []).slice(1 - KEEP);
+  kept.push(envelope);
+  return { ...next, seq: envelope.seq, kept };
+}
+
+/** The seq from which `state.kept` holds every envelope (exclusive). */
+function keptSince(state) {
+  return state.kept?.length ? state.kept[0].seq - 1 : state.seq;
+}
+
+/**
+ * A page of board.posts ({seq, posts, staff?}) merged into the state: {state, added: ids,
+ * stale}. Posts already held stay as they are (events keep them exact). A page read before
+ * the state's seq has the envelopes kept since replayed onto the posts it adds; when those
+ * no longer reach back that far, nothing is merged and `stale` says to ask again. A page
+ * read after it: the events up to its seq, arriving later, leave its posts alone.
+ */
+export function withPage(state, page) {
+  const at = page.seq;
+  const fresh = (page.posts || []).filter(
+    (p) => p.merged_into_id == null && !state.posts.has(p.id) && !state.merged.has(p.id),
+  );
+  if (!fresh.length) return { state, added: [], stale: false };
+  if (at < keptSince(state)) return { state, added: [], stale: true };
+  // The new posts on their own, brought from the page's seq to the state's.
+  const staff = state.staff && { ...state.staff };
+  for (const name of STAFF_MAPS) if (staff) staff[name] = { ...page.staff?.[name] };
+  let scratch = {
+    ...state,
+    posts: new Map(fresh.map((p) => [p.id, { ...p, loadedAt: at }])),
+    staff,
+  };
+  for (const envelope of state.kept || []) {
+    const reduce = reducers[envelope.type];
+    if (envelope.seq <= at || !reduce || !heldOf(scratch, postIdsOf(envelope)).length) continue;
+    const reduced = reduce(scratch, envelope.data || {}, envelope);
+    scratch = postsFrom(scratch, reduced, [...scratch.posts.keys()]);
+  }
+  const next = postsFrom(state, scratch, fresh.map((p) => p.id));
+  const added = fresh.map((p) => p.id).filter((id) => next.posts.has(id));
+  const hiddenReasons = new Map(state.hiddenReasons);
+  for (const id of added) {
+    const hidden = next.posts.get(id).hidden;
+    if (hidden) hiddenReasons.set(id, hidden.reason);
+  }
+  return {
+    state: { ...next, hiddenReasons, ahead: Math.max(state.ahead ?? at, at) },
+    added,
+    stale: false,
+  };
 }
 
 /** Did this participant support this post? */
