@@ -346,9 +346,116 @@ describe("a batch of events", () => {
     );
     assert.equal(socket.emitted("subscribe").length, 1); // no gap, no catching up
   });
+  test("an envelope early in a batch is kept until the gap before it is filled", () => {
+    const { socket, applied } = connected(10);
+    socket.push("events", {
+      board: "ABCDEF",
+      events: [event(11, "support.changed"), event(13, "dots.changed")],
+    });
+    assert.deepEqual(applied.map((e) => e.seq), [11]);
+    assert.equal(socket.emitted("subscribe").at(-1).payload.since, 11);
+    socket.answer("subscribe", { ok: true, data: { mode: "events", events: [event(12, "x")] } });
+    assert.deepEqual(applied.map((e) => e.seq), [11, 12, 13]);
+  });
   test("ignores a batch for another board", () => {
     const { socket, applied } = connected(10);
     socket.push("events", { board: "OTHERS", events: [event(11, "support.changed")] });
     assert.deepEqual(applied, []);
+  });
+});
+
+describe("a page of posts", () => {
+  const PAGE = { seq: 12, posts: [], next: null, total: 0 };
+
+  /** A fetch that records the addresses asked for and answers `body`. */
+  function fakeFetch(body, ok = true) {
+    const asked = [];
+    const fetch = async (url) => {
+      asked.push(url);
+      return { ok, json: async () => body };
+    };
+    return { fetch, asked };
+  }
+
+  test("is read over the socket while subscribed, without empty fields", async () => {
+    const { socket, connection } = connected(10);
+    const reading = connection.page({ kind: "idea", tag: null, q: "", sort: "newest" });
+    const sent = socket.emitted("posts.page")[0];
+    assert.deepEqual(sent.payload, { kind: "idea", sort: "newest", board: "ABCDEF" });
+    assert.equal("op_id" in sent.payload, false, "a read is no write");
+    socket.answer("posts.page", { ok: true, data: PAGE });
+    assert.deepEqual(await reading, PAGE);
+  });
+
+  test("is read again while merge says it came too late, up to 3 times", async () => {
+    const { socket, connection } = connected(10);
+    let offered = 0;
+    const reading = connection.page({}, () => {
+      offered += 1;
+      return offered === 2;
+    });
+    socket.answer("posts.page", { ok: true, data: PAGE });
+    await new Promise((resolve) => setImmediate(resolve));
+    socket.answer("posts.page", { ok: true, data: { ...PAGE, seq: 13 } });
+    assert.equal((await reading).seq, 13);
+    assert.equal(socket.emitted("posts.page").length, 2);
+
+    const never = connection.page({}, () => false);
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      socket.answer("posts.page", { ok: true, data: PAGE });
+    }
+    assert.equal(await never, null);
+    assert.equal(socket.emitted("posts.page").length, 5);
+  });
+
+  test("is read over HTTP before the socket has subscribed", async () => {
+    const { fetch, asked } = fakeFetch(PAGE);
+    const connection = new BoardConnection({
+      board: "ABCDEF",
+      seq: 10,
+      socketFactory: () => new FakeSocket(),
+      fetch,
+    }).start();
+    const found = await connection.page({ tag: "food & drink", after: "n40", q: null });
+    assert.deepEqual(found, PAGE);
+    assert.deepEqual(asked, ["/api/v1/boards/ABCDEF/posts?tag=food+%26+drink&after=n40"]);
+  });
+
+  test("falls back to HTTP when the socket does not answer; a refusal is null", async () => {
+    const { fetch, asked } = fakeFetch(PAGE);
+    const socket = new FakeSocket();
+    const connection = new BoardConnection({
+      board: "ABCDEF",
+      seq: 10,
+      socketFactory: () => socket,
+      fetch,
+    }).start();
+    socket.connect();
+    socket.answer("subscribe", { ok: true, data: { mode: "events", events: [] } });
+    const reading = connection.page({ sort: "supported" });
+    socket.emitted("posts.page")[0].ack(new Error("timeout"));
+    assert.deepEqual(await reading, PAGE);
+    assert.equal(asked.length, 1);
+
+    const refused = connection.page({ after: "bad" });
+    socket.answer("posts.page", { ok: false, error: { code: "invalid_input" } });
+    assert.equal(await refused, null);
+    assert.equal(asked.length, 1, "not asked again over HTTP");
+  });
+
+  test("offline over HTTP is null", async () => {
+    const connection = new BoardConnection({
+      board: "ABCDEF",
+      seq: 10,
+      socketFactory: () => new FakeSocket(),
+      fetch: async () => {
+        throw new TypeError("Failed to fetch");
+      },
+    }).start();
+    assert.equal(await connection.page({}), null);
+    const { fetch } = fakeFetch({}, false);
+    connection.fetch = fetch;
+    assert.equal(await connection.page({}), null);
   });
 });

@@ -81,6 +81,7 @@ export class BoardConnection {
    * @param {string} [options.view]  "public": see only what everyone sees (the projector
    *        and the results page), even when signed in as a facilitator
    * @param {() => object} [options.socketFactory]  for tests: returns a Socket.IO-like socket
+   * @param {typeof fetch} [options.fetch]  for tests: reads over HTTP
    */
   constructor(options) {
     this.board = options.board;
@@ -92,6 +93,7 @@ export class BoardConnection {
     this.onClock = options.onClock || noop;
     this.view = options.view || null;
     this.socketFactory = options.socketFactory || (() => io());
+    this.fetch = options.fetch || ((...args) => globalThis.fetch(...args));
 
     this.socket = null;
     this.subscribed = false; // the server knows this connection is on the board
@@ -185,6 +187,49 @@ export class BoardConnection {
       });
       this._flush();
     });
+  }
+
+  /**
+   * One page of board.posts for `query` ({kind, tag, q, sort, after, limit}): over the
+   * socket while subscribed, else (or when the socket does not answer) over HTTP.
+   * `merge(page)` takes it in, or returns false when it came too late to be exact (a
+   * state.js withPage that is stale): then it is read again, up to 3 times. Resolves the
+   * page taken in, or null.
+   */
+  async page(query, merge = () => true) {
+    const asked = {};
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== null && value !== undefined && value !== "") asked[name] = value;
+    }
+    for (let tries = 0; tries < 3; tries += 1) {
+      const found = await this._readPage(asked);
+      if (!found || merge(found)) return found;
+    }
+    return null;
+  }
+
+  async _readPage(asked) {
+    const socket = this.socket;
+    if (this.subscribed && socket?.connected) {
+      const ack = await new Promise((resolve) => {
+        const payload = { ...asked, board: this.board };
+        socket.timeout(ACK_TIMEOUT_MS).emit("posts.page", payload, (err, answer) => {
+          resolve(err ? null : answer || null);
+        });
+      });
+      if (ack?.ok) return ack.data;
+      if (ack && ack.error?.code !== "not_joined") return null; // refused: asking again is no help
+    }
+    try {
+      const url = `/api/v1/boards/${encodeURIComponent(this.board)}/posts`;
+      const response = await this.fetch(`${url}?${new URLSearchParams(asked)}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      return response.ok ? await response.json() : null;
+    } catch {
+      return null; // offline: the page asks again when the person does
+    }
   }
 
   close() {
