@@ -209,6 +209,31 @@ def snapshot(actor: Actor) -> dict[str, Any]:
         return shaped
 
 
+def frame(actor: Actor) -> dict[str, Any]:
+    """What a page about one thing on the board needs besides that thing: the board, the
+    viewer, and the seq its live script starts from (read first, so a change made after it
+    is applied again, harmlessly, and never missed)."""
+    with read_snapshot() as session:
+        board = session.get_one(Board, actor.board_id)
+        me = session.get_one(Participant, actor.participant_id)
+        return {
+            "board": board_out(board),
+            "seq": board.last_seq,
+            "me": {**participant_out(me), "muted": me.muted_at is not None},
+        }
+
+
+def group_of(actor: Actor, group_id: int) -> dict[str, Any] | None:
+    """One group of the actor's board, as the snapshot's ``groups`` has it (None: not here)."""
+    with read_snapshot() as session:
+        found = session.scalars(
+            sa.select(Group)
+            .where(Group.board_id == actor.board_id, Group.id == group_id)
+            .options(so.selectinload(Group.members).selectinload(GroupMember.participant))
+        ).first()
+        return group_out(found) if found is not None else None
+
+
 def board_groups(session: so.Session, board_id: int) -> Sequence[Group]:
     """The board's groups, oldest first, with what ``group_out`` reads (the idea's helpers
     too: the idea may not be among the posts read)."""

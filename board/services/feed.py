@@ -217,7 +217,7 @@ def page(session: so.Session, reader: Viewer, cmd: PostsPage) -> dict[str, Any]:
     matching = [*on_board(reader), *_filters(cmd)]
     total = session.scalar(sa.select(sa.func.count()).select_from(Post).where(*matching)) or 0
     if cmd.sort == "newest":
-        query = sa.select(Post.id, sa.literal_column("0")).where(*matching)
+        query: sa.Select[Any, Any] = sa.select(Post.id, sa.literal_column("0")).where(*matching)
         if cmd.after:
             (below,) = _after(cmd.sort, cmd.after)
             query = query.where(Post.id < below)
@@ -267,6 +267,63 @@ def _filters(cmd: PostsPage) -> list[sa.ColumnElement[bool]]:
             sa.or_(Post.title.ilike(words, escape="\\"), Post.body.ilike(words, escape="\\"))
         )
     return wanted
+
+
+def one_post(actor: Actor, post_id: int) -> dict[str, Any]:
+    """One post of the actor's board as far as they may see it, or post_not_found."""
+    with read_snapshot() as session:
+        reader = viewer(session, actor)
+        found = session.scalars(
+            sa.select(Post).where(Post.id == post_id, *on_board(reader)).options(*post_loading())
+        ).first()
+        if found is None:
+            raise BoardError(
+                "post_not_found", "That post is not on this board (it may be deleted).", 404
+            )
+        return post_out(found)
+
+
+def hidden_posts(actor: Actor) -> list[dict[str, Any]]:
+    """The hidden posts a facilitator may restore, newest first (merged duplicates have left
+    the board); nothing for anyone else."""
+    with read_snapshot() as session:
+        reader = viewer(session, actor)
+        if not reader.staff:
+            return []
+        ids = session.scalars(
+            sa.select(Post.id)
+            .where(*on_board(reader), Post.hidden_at.is_not(None))
+            .order_by(Post.id.desc())
+        ).all()
+        return [post_out(post) for post in load(session, ids)]
+
+
+def offers_of(actor: Actor) -> list[dict[str, Any]]:
+    """The actor's own skill and tool offers on the board, oldest first: what a card's
+    "I can help" may link (``{id, title}``; a few, whatever the board's size)."""
+    with read_snapshot() as session:
+        reader = viewer(session, actor)
+        rows = session.execute(
+            sa.select(Post.id, Post.title)
+            .where(*on_board(reader), Post.author_id == reader.me.id)
+            .where(Post.kind.in_(("skill", "tool")))
+            .order_by(Post.id)
+        ).all()
+        return [{"id": post_id, "title": title} for post_id, title in rows]
+
+
+def post_titles(actor: Actor, ids: Sequence[int]) -> dict[int, str]:
+    """The titles of these posts of the board, as far as the actor may see them (a log
+    names posts by id; a deleted one is simply not there)."""
+    with read_snapshot() as session:
+        reader = viewer(session, actor)
+        seen = can_see_clause(reader.me, reader.staff)
+        rows = session.execute(
+            sa.select(Post.id, Post.title).where(
+                Post.board_id == reader.board.id, Post.id.in_(ids), seen
+            )
+        ).all()
+        return {post_id: title for post_id, title in rows}
 
 
 def dots_of(me: Participant, posts: Sequence[Post]) -> dict[str, int]:

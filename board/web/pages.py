@@ -46,7 +46,7 @@ from board.errors import BoardError
 from board.extensions import db
 from board.js_strings import js_strings
 from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS, Participant
-from board.services import Actor, boards, groups, moderation, posts
+from board.services import Actor, boards, feed, groups, moderation, posts
 from board.services import offers as offer_service
 from board.web import cards
 from board.web.actions import BINDINGS, Binding, Handlers
@@ -291,27 +291,92 @@ def _invite(code: str) -> dict[str, Any]:
     }
 
 
+def asked_page() -> inputs.PostsPage | None:
+    """The page of posts the address asks for (``?kind=&tag=&q=&sort=&after=``), or None for
+    the first screen. A value no field accepts is left out, not an error: addresses get
+    shared, cut and typed."""
+    rules = inputs.PostsPage.rules()
+    asked: dict[str, Any] = {}
+    for name in ("kind", "tag", "q", "sort", "after"):
+        raw = request.args.get(name)
+        if not raw:
+            continue
+        try:
+            asked[name] = rules[name].parse(rules[name].from_form(raw))
+        except ValueError:
+            continue
+    if not asked:
+        return None
+    return inputs.PostsPage.parse(asked)
+
+
+def feed_of(actor: Actor, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What the feed shows: the snapshot's first screen (pinned first, then newest), or the
+    page of posts the address asks for; with how many there are and where the next begin."""
+    asked = asked_page()
+    if asked is not None:
+        try:
+            page = feed.posts_page(actor, asked)
+        except BoardError:  # a cursor of the other sort: that list from its start
+            asked = asked.model_copy(update={"after": None})
+            page = feed.posts_page(actor, asked)
+        return {
+            "posts": sorted(page["posts"], key=lambda p: not p.get("pinned")),
+            "total": page["total"],
+            "next": page["next"],
+            "asked": asked,
+            "page": page,
+        }
+    window = snapshot["window"]
+    on_board = [p for p in snapshot["posts"] if p.get("merged_into_id") is None]
+    return {
+        "posts": sorted(arrange(on_board, None, None, "newest"), key=lambda p: not p.get("pinned")),
+        "total": window["total"],
+        "next": window["older"],
+        "asked": inputs.PostsPage.parse({}),
+        "page": None,
+    }
+
+
+def older_url(code: str, shown: dict[str, Any]) -> str | None:
+    """The "Show older posts" link: the next page, with the filters kept."""
+    if not shown["next"]:
+        return None
+    asked = shown["asked"]
+    kept = {name: getattr(asked, name) for name in ("kind", "tag", "q") if getattr(asked, name)}
+    if asked.sort != "newest":
+        kept["sort"] = asked.sort
+    return url_for("pages.board", code=code, **kept, after=shown["next"]) + "#feed"
+
+
 @bp.get("/b/<code>")
 def board(code: str) -> Response | str:
     """The board, drawn from its snapshot; board.js keeps it live.
 
-    Pinned posts come first in any order; a merged duplicate has left the board. The
-    session banner, the spotlight and the composer say how the facilitators run the room.
-    An idea's card shows its proposal to the council, and the council's decision.
+    With no query the feed is the snapshot's first screen; ``?kind=&tag=&q=&sort=&after=``
+    shows one page of ``board.posts``, and "Show older posts" the next. Pinned posts come
+    first; a merged duplicate has left the board. The session banner, the spotlight and
+    the composer say how the facilitators run the room. An idea's card shows its proposal
+    to the council, and the council's decision.
     """
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
     snapshot = boards.snapshot(actor)
+    shown = feed_of(actor, snapshot)
+    spotlit = snapshot["session"]["spotlight_post_id"]
+    spotlight = next((p for p in snapshot["posts"] if p["id"] == spotlit), None)
     writes = boards.writes_made(actor)
+    my_offers = feed.offers_of(actor)
     db.session.remove()
+    asked = shown["asked"]
     view: dict[str, Any] = {
-        "kind": request.args.get("kind") if request.args.get("kind") in POST_KINDS else None,
-        "tag": request.args.get("tag") or None,
-        "sort": request.args.get("sort") if request.args.get("sort") in SORTS else "newest",
+        "kind": asked.kind,
+        "tag": asked.tag,
+        "q": asked.q or "",
+        "sort": asked.sort,
+        "filtered": bool(asked.kind or asked.tag or asked.q),
     }
-    on_board = [p for p in snapshot["posts"] if p.get("merged_into_id") is None]
-    shown = sorted(arrange(on_board, **view), key=lambda p: not p.get("pinned"))
     me = snapshot["me"]
     run = snapshot["session"]
     staff = me["role"] == "facilitator"
@@ -345,11 +410,6 @@ def board(code: str) -> Response | str:
             continue
         proposals[proposal["idea_id"]] = proposal
     code = snapshot["board"]["code"]
-    my_offers = [
-        {"id": p["id"], "title": p["title"]}
-        for p in sorted(snapshot["posts"], key=lambda p: p["id"])
-        if p["author"]["id"] == me["id"] and p["kind"] in ("skill", "tool")
-    ]
     # A card's forms carry the same token and op ids until this person writes again, so a
     # card drawn live matches the page's: op ids are "<writes so far>-<post>-<form>" (new
     # after each write, the same for a double tap), the token is reused while it has long left.
@@ -387,21 +447,23 @@ def board(code: str) -> Response | str:
                 )
             )
         )
-        for post in shown
+        for post in shown["posts"]
     ]
     return render_template(
         "board.html",
         snapshot=snapshot,
         board=snapshot["board"],
         me=me,
-        posts=shown,
+        posts=shown["posts"],
+        shown=shown,
+        older_url=older_url(code, shown),
         view=view,
         run=run,
         blocked=blocked,
         composer_closed=composer_closed,
         timer_left=timer_left,
         dots_left=max(0, run["dot_budget"] - snapshot["dots_spent"]),
-        spotlight=next((p for p in on_board if p["id"] == run["spotlight_post_id"]), None),
+        spotlight=spotlight,
         cards=rendered,
         card_page=page,
         card_template=cards.template(),
@@ -466,23 +528,25 @@ def _edit_page(code: str, post_id: int, save: bool = False) -> Response | str | 
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
-    snapshot = boards.snapshot(actor)
-    db.session.remove()
-    post = next((p for p in snapshot["posts"] if p["id"] == post_id), None)
-    if post is None:
+    around = boards.frame(actor)
+    try:
+        post = feed.one_post(actor, post_id)
+    except BoardError:
         abort(404)
-    if post["author"]["id"] != snapshot["me"]["id"]:
+    finally:
+        db.session.remove()
+    if post["author"]["id"] != around["me"]["id"]:
         abort(403)
     if not save:
-        return render_template("edit.html", board=snapshot["board"], post=post)
+        return render_template("edit.html", board=around["board"], post=post)
     try:
         posts.update_post(actor, form_input(inputs.EditPost, {"post_id": post_id}))
     except BoardError as error:
         typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
         return render_template(
-            "edit.html", board=snapshot["board"], post={**post, **typed}, error=error
+            "edit.html", board=around["board"], post={**post, **typed}, error=error
         ), error.status
-    return redirect(url_for("pages.board", code=snapshot["board"]["code"]) + f"#post-{post_id}")
+    return redirect(url_for("pages.board", code=around["board"]["code"]) + f"#post-{post_id}")
 
 
 def form_input(model: type[inputs.Input], path: dict[str, Any]) -> Any:
@@ -607,15 +671,16 @@ def facilitate(code: str) -> Response | str | tuple[str, int]:
         return render_template("forbidden.html", board=snapshot["board"]), 403
     team = moderation.facilitators(actor)
     entries = moderation.moderation_log(actor)
+    hidden = feed.hidden_posts(actor)
+    titles = feed.post_titles(actor, sorted({e["post_id"] for e in entries if e["post_id"]}))
     db.session.remove()
-    posts = {p["id"]: p for p in snapshot["posts"]}
     people = {p["id"]: p for p in team}
     log = [
         {
             **entry,
             "when": _when(entry["at"]),
             "what": ACTION_LABELS.get(entry["action"], entry["action"]),
-            "post": posts.get(entry["post_id"]) if entry["post_id"] else None,
+            "post": {"title": titles[entry["post_id"]]} if entry["post_id"] in titles else None,
             "person": people.get(entry["participant_id"]) if entry["participant_id"] else None,
             "why": REASON_LABELS.get(entry["reason"], entry["reason"]) if entry["reason"] else "",
         }
@@ -627,9 +692,7 @@ def facilitate(code: str) -> Response | str | tuple[str, int]:
         board=snapshot["board"],
         me=snapshot["me"],
         summary=snapshot["moderation"],
-        hidden_posts=sorted(
-            (p for p in snapshot["posts"] if p["hidden"]), key=lambda p: p["id"], reverse=True
-        ),
+        hidden_posts=hidden,
         team=team,
         log=log,
         new_link=session.pop(CO_FACILITATOR_LINK_KEY, None),
@@ -661,9 +724,9 @@ def group(code: str, group_id: int) -> Response | str:
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
         return actor
-    # The snapshot first: its seq is where the live script starts, so events after it
-    # that the group below already shows are applied again (harmlessly), never missed.
-    snapshot = boards.snapshot(actor)
+    # The seq first: it is where the live script starts, so events after it that the
+    # group below already shows are applied again (harmlessly), never missed.
+    around = boards.frame(actor)
     try:
         page = groups.group_page(actor, group_id)
     except BoardError as error:
@@ -673,9 +736,9 @@ def group(code: str, group_id: int) -> Response | str:
     db.session.remove()
     return render_template(
         "group.html",
-        board=snapshot["board"],
-        me=snapshot["me"],
-        seq=snapshot["seq"],
+        board=around["board"],
+        me=around["me"],
+        seq=around["seq"],
         group=page["group"],
         idea=page["idea"],
         messages=page["messages"],

@@ -231,20 +231,20 @@ def _proposal_page(
     error: BoardError | None = None,
     status: int = 200,
 ) -> str | tuple[str, int]:
-    # The snapshot first: its seq is where the live script starts, so a change made after
-    # it is applied again (harmlessly), never missed.
-    snapshot = boards.snapshot(actor)
+    # The seq first: it is where the live script starts, so a change made after it is
+    # applied again (harmlessly), never missed.
+    around = boards.frame(actor)
     try:
         detail = proposals.proposal_detail(actor, proposal_id)
     except BoardError as missing:
         if missing.code != "proposal_not_found":
             raise
         db.session.remove()
-        page = render_template("proposal.html", board=snapshot["board"], proposal=None)
+        page = render_template("proposal.html", board=around["board"], proposal=None)
         return page, 404
-    me = snapshot["me"]
+    me = around["me"]
     staff = me["role"] == "facilitator"
-    group = next((g for g in snapshot["groups"] if g["id"] == detail["group_id"]), None)
+    group = boards.group_of(actor, detail["group_id"]) if detail["group_id"] else None
     member = group is not None and me["id"] in group["member_ids"]
     coordinates = group is not None and group["coordinator_id"] == me["id"]
     deliveries = None
@@ -255,8 +255,8 @@ def _proposal_page(
     values |= typed or {}
     page = render_template(
         "proposal.html",
-        board=snapshot["board"],
-        seq=snapshot["seq"],
+        board=around["board"],
+        seq=around["seq"],
         me=me,
         proposal=detail,
         export=detail["export"],
