@@ -61,11 +61,11 @@ class Busy:
 
 
 def busy_board(posts_wanted: int, groups_every: int = 3) -> Busy:
-    """A board of ``posts_wanted`` posts by Aisha, inserted in bulk (a thousand in a second).
+    """A board of ``posts_wanted`` posts, one in ten by Aisha and the others each by its own
+    neighbour, inserted in bulk (a thousand in a second).
 
-    Every post has supports, a comment and its own neighbour; ideas and needs have Dev's
-    offer as a helper, an idea in every ``groups_every`` posts a group; every third is
-    reported, and some are pinned, hidden or waiting for approval, so every part of a card
+    Every post has supports and a comment; ideas and needs have Dev's offer as a helper; an
+    idea in every ``groups_every`` posts has a group (0: none); every third is reported, and some are pinned, hidden or waiting for approval, so every part of a card
     and every reason of the first screen is there at any size, in each list read. The rows
     keep the model's rules: what the services would have written, without the events (no
     client replays this board).
@@ -97,7 +97,7 @@ def busy_board(posts_wanted: int, groups_every: int = 3) -> Busy:
     rows = [
         {
             "board_id": board_id,
-            "author_id": aisha.participant_id,
+            "author_id": aisha.participant_id if n % 10 == 0 else neighbours[n],
             "kind": kinds[n % 4],
             "title": f"Idea {n}: a bench by the library",
             "body": "Somewhere to sit on the way back from the shops. " * (1 + n % 3),
@@ -143,25 +143,12 @@ def busy_board(posts_wanted: int, groups_every: int = 3) -> Busy:
     session.execute(sa.insert(Link), links)
     session.execute(sa.insert(Report), reports)
     session.execute(sa.insert(Dot), dots)
-    ideas = [
-        post_id for n, post_id in enumerate(ids) if kinds[n % 4] == "idea" and n % groups_every == 2
-    ]
-    groups = session.scalars(
-        sa.insert(Group).returning(Group.id),
-        [
-            {
-                "board_id": board_id,
-                "idea_id": idea,
-                "name": f"Group {idea}",
-                "coordinator_id": dev.participant_id,
-            }
-            for idea in ideas
-        ],
-    ).all()
-    session.execute(
-        sa.insert(GroupMember),
-        [{"group_id": group, "participant_id": dev.participant_id} for group in groups],
-    )
+    for n, idea in enumerate(ids):
+        if groups_every and kinds[n % 4] == "idea" and n % groups_every == 2:
+            group = Group(board_id=board_id, idea_id=idea, name=f"Group {idea}")
+            group.coordinator_id = dev.participant_id
+            group.members.append(GroupMember(participant_id=dev.participant_id))
+            session.add(group)
     session.execute(
         sa.update(Board).where(Board.id == board_id).values(spotlight_post_id=ids[len(ids) // 2])
     )

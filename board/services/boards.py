@@ -237,17 +237,21 @@ def group_of(actor: Actor, group_id: int) -> dict[str, Any] | None:
 def board_groups(session: so.Session, board_id: int) -> Sequence[Group]:
     """The board's groups, oldest first, with what ``group_out`` reads (the idea's helpers
     too: the idea may not be among the posts read)."""
-    helpers = so.selectinload(Group.idea).selectinload(Post.help_links)
-    return session.scalars(
-        sa.select(Group)
-        .where(Group.board_id == board_id)
-        .order_by(Group.id)
-        .options(
-            so.selectinload(Group.members).selectinload(GroupMember.participant),
-            helpers.selectinload(Link.offer).selectinload(Post.author),
-            helpers.selectinload(Link.helper),
+    helpers = so.joinedload(Group.idea).selectinload(Post.help_links)
+    return (
+        session.scalars(
+            sa.select(Group)
+            .where(Group.board_id == board_id)
+            .order_by(Group.id)
+            .options(
+                so.selectinload(Group.members).joinedload(GroupMember.participant),
+                helpers.joinedload(Link.offer).joinedload(Post.author),
+                helpers.joinedload(Link.helper),
+            )
         )
-    ).all()
+        .unique()
+        .all()
+    )
 
 
 def writes_made(actor: Actor) -> int:
