@@ -307,7 +307,8 @@ def asked_page() -> inputs.PostsPage | None:
             continue
     if not asked:
         return None
-    return inputs.PostsPage.parse(asked)
+    # A page as long as the first screen's newest, so "Show older posts" goes on alike.
+    return inputs.PostsPage.parse({**asked, "limit": min(100, feed.sizes().newest)})
 
 
 def feed_of(actor: Actor, snapshot: dict[str, Any]) -> dict[str, Any]:
