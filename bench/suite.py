@@ -159,7 +159,7 @@ def _cell(values: list[Any], unit: str) -> str:
     shown = _number(middle, unit)
     found = [float(v) for v in values if isinstance(v, int | float)]
     if len(found) > 1 and middle is not None:
-        shown += f" ({_number(min(found), unit)}{DASH}{_number(max(found), unit)})"
+        shown += f" ({_plain(min(found))}{DASH}{_plain(max(found))})"
     return shown
 
 
