@@ -8,6 +8,7 @@ import {
   dropApplied,
   editChanges,
   errorPlace,
+  feedCount,
   feedModel,
   LINK_START,
   linkAfter,
@@ -15,12 +16,14 @@ import {
   sessionBanner,
   SummaryPacer,
   timerTick,
+  totalAfter,
   waitingCount,
   withNotice,
   withoutNotice,
 } from "../../board/static/js/board_words.js";
-import { fromSnapshot } from "../../board/static/js/state.js";
-import { post, snapshot } from "./helpers.mjs";
+import { useStrings } from "../../board/static/js/i18n.js";
+import { applyEvent, fromSnapshot } from "../../board/static/js/state.js";
+import { event, post, snapshot } from "./helpers.mjs";
 
 const ME = 1;
 const ALL = { kind: null, tag: null, sort: "newest" };
@@ -278,4 +281,41 @@ test("what the composer and the inline editor send", () => {
     title: "Benches",
     tag: "play",
   });
+});
+
+test("the feed's count: shown of the view's total, exact once every page is read", () => {
+  useStrings({
+    feed_count_one: "Showing {shown} of {count} post",
+    feed_count_other: "Showing {shown} of {count} posts",
+  });
+  assert.deepEqual(feedCount(30, { next: "n70", total: 120 }), {
+    more: true,
+    text: "Showing 30 of 120 posts",
+  });
+  assert.deepEqual(feedCount(31, { next: "n70", total: 30 }).text, "Showing 31 of 31 posts");
+  assert.deepEqual(feedCount(40, { next: null, total: 45 }), {
+    more: false,
+    text: "Showing 40 of 40 posts",
+  });
+  assert.equal(feedCount(0, { next: undefined, total: null }).more, true, "not asked yet");
+  assert.equal(feedCount(1, { next: null, total: 1 }).text, "Showing 1 of 1 post");
+});
+
+test("a view's total follows the posts events bring in or take out", () => {
+  const ideas = { kind: "idea", tag: null, q: null, sort: "newest" };
+  const before = stateOf([post({ id: 1 }), post({ id: 2, kind: "need" })]);
+  const step = (state, envelope) => [state, applyEvent(state, envelope), envelope];
+  const created = step(before, event(11, "post.created", { post: post({ id: 3 }) }));
+  assert.equal(totalAfter(50, ...created, ideas), 51);
+  const need = step(before, event(11, "post.created", { post: post({ id: 4, kind: "need" }) }));
+  assert.equal(totalAfter(50, ...need, ideas), 50, "not in the view");
+  const deleted = step(before, event(11, "post.deleted", { post_id: 1, by: "author" }));
+  assert.equal(totalAfter(50, ...deleted, ideas), 49);
+  const unknown = step(before, event(11, "post.deleted", { post_id: 99, by: "author" }));
+  assert.equal(totalAfter(50, ...unknown, ideas), 50, "a post this page never held");
+  const hidden = step(before, event(11, "post.hidden", { post_id: 1, reason: "spam" }));
+  assert.equal(totalAfter(50, ...hidden, ALL), 49);
+  const edited = step(before, event(11, "post.updated", { post: post({ id: 2, kind: "idea" }) }));
+  assert.equal(totalAfter(50, ...edited, ideas), 51, "edited into the view");
+  assert.equal(totalAfter(0, ...hidden, ALL), 0, "never below nothing");
 });

@@ -1,10 +1,19 @@
-// The feed as a person asked to see it (board/static/js/filters.js): the same rules as
+// The feed as a person asked to see it (board/static/js/board_words.js): the same rules as
 // the server's arrange, so the page looks the same before and after the script runs.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { SORTS, addressFor, arrange, readView, shows } from "../../board/static/js/filters.js";
+import {
+  SORTS,
+  addressFor,
+  arrange,
+  isFirstView,
+  pageQuery,
+  readView,
+  shows,
+  viewKey,
+} from "../../board/static/js/board_words.js";
 
 const POSTS = [
   { id: 1, kind: "idea", tag: "parks", support_count: 5 },
@@ -24,17 +33,21 @@ function form(values) {
 }
 
 describe("readView", () => {
-  test("reads kind, tag and sort; empty fields are no filter", () => {
-    assert.deepEqual(readView(form({ kind: "idea", tag: "parks", sort: "supported" })), {
+  test("reads kind, tag, words and sort; empty fields are no filter", () => {
+    const asked = { kind: "idea", tag: "parks", q: "  bench ", sort: "supported" };
+    assert.deepEqual(readView(form(asked)), {
       kind: "idea",
       tag: "parks",
+      q: "bench",
       sort: "supported",
     });
-    assert.deepEqual(readView(form({ kind: "", tag: "", sort: "newest" })), {
+    assert.deepEqual(readView(form({ kind: "", tag: "", q: "   ", sort: "newest" })), {
       kind: null,
       tag: null,
+      q: null,
       sort: "newest",
     });
+    assert.equal(readView(form({ sort: "newest" })).q, null, "a form without a search box");
   });
 
   test("an unknown or missing sort is newest", () => {
@@ -52,6 +65,45 @@ describe("shows", () => {
     assert.ok(!shows({ kind: "need", tag: null }, post));
     assert.ok(shows({ kind: "idea", tag: "parks" }, post));
     assert.ok(!shows({ kind: "idea", tag: "roads" }, post));
+  });
+
+  test("by words in the title or the body, whatever the case", () => {
+    const post = { kind: "idea", tag: null, title: "A Bench by the pond", body: "Shade too" };
+    assert.ok(shows({ q: "bench" }, post));
+    assert.ok(shows({ q: "SHADE" }, post));
+    assert.ok(!shows({ q: "pond shade" }, post), "not across the title and the body");
+    assert.ok(!shows({ q: "bench", kind: "need" }, post));
+    assert.ok(shows({ q: "x" }, { ...post, title: "x", body: null }));
+  });
+});
+
+describe("views and their pages", () => {
+  const first = { kind: null, tag: null, q: null, sort: "newest" };
+
+  test("the first screen's view is the unfiltered newest", () => {
+    assert.ok(isFirstView(first));
+    assert.ok(!isFirstView({ ...first, sort: "supported" }));
+    assert.ok(!isFirstView({ ...first, q: "bench" }));
+    assert.ok(!isFirstView({ ...first, tag: "parks" }));
+  });
+
+  test("one key per view", () => {
+    assert.equal(viewKey(first), viewKey({ ...first }));
+    assert.notEqual(viewKey(first), viewKey({ ...first, kind: "idea" }));
+    assert.notEqual(viewKey({ ...first, tag: "a" }), viewKey({ ...first, q: "a" }));
+  });
+
+  test("what board.posts is asked: the view, after a cursor", () => {
+    const view = { kind: "need", tag: "parks", q: "bench", sort: "supported" };
+    assert.deepEqual(pageQuery(view, "s3-40"), {
+      kind: "need",
+      tag: "parks",
+      q: "bench",
+      sort: "supported",
+      after: "s3-40",
+      limit: null,
+    });
+    assert.equal(pageQuery(view).after, null);
   });
 });
 
@@ -90,8 +142,8 @@ describe("addressFor", () => {
       "/b/ABCDEF#post-3",
     );
     assert.equal(
-      addressFor({ kind: "idea", tag: "parks & play", sort: "supported" }, location),
-      "/b/ABCDEF?kind=idea&tag=parks+%26+play&sort=supported#post-3",
+      addressFor({ kind: "idea", tag: "parks & play", q: "a bench", sort: "supported" }, location),
+      "/b/ABCDEF?kind=idea&tag=parks+%26+play&q=a+bench&sort=supported#post-3",
     );
     assert.equal(
       addressFor({ kind: null, tag: null, sort: "supported" }, { pathname: "/b/X", hash: "" }),

@@ -1,10 +1,15 @@
-// The outbox (board/static/js/outbox.js): writes kept per board and person until their
+// The outbox (board/static/js/board_words.js): writes kept per board and person until their
 // ack, which refusals are worth retrying, and how writes in flight change the feed.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Outbox, newestIds, pendingView, worthRetrying } from "../../board/static/js/outbox.js";
+import {
+  Outbox,
+  newestIds,
+  pendingView,
+  worthRetrying,
+} from "../../board/static/js/board_words.js";
 import { fromSnapshot } from "../../board/static/js/state.js";
 import { FakeStorage, blockedStorage, post, snapshot, withStorage } from "./helpers.mjs";
 

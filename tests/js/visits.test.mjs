@@ -1,9 +1,9 @@
-// "New since your last visit" (board/static/js/visits.js), on a fake localStorage.
+// "New since your last visit" (board/static/js/board_words.js), on a fake localStorage.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Visits } from "../../board/static/js/visits.js";
+import { Visits } from "../../board/static/js/board_words.js";
 import { FakeStorage, blockedStorage, withStorage } from "./helpers.mjs";
 
 const ME = 1;

@@ -1,5 +1,6 @@
-// The board page: keeps the server-rendered feed live, filters and sorts it in place,
-// and sends the page's forms over the socket through the outbox (outbox.js). Without
+// The board page: keeps the server-rendered feed live, filters, sorts and searches it
+// (asking the server for the pages of posts it does not hold yet), and sends the page's
+// forms over the socket through the outbox (board_words.js). Without
 // JavaScript (or if this fails to load) the forms post as usual. One render path: the
 // page is drawn from the board state (built only from server events) plus the writes in
 // flight, on every change. This builds what the parts share and wires them: the posts
@@ -7,15 +8,12 @@
 // server tells (board_live.js); board_words.js works out what they show, without the DOM.
 
 import { Announcer } from "./announce.js";
-import { boardCards, boardComposer, boardFeed } from "./board_feed.js";
+import { boardCards, boardComposer, boardFeed, boardPaging } from "./board_feed.js";
 import { boardConnection, boardNotices, boardSession } from "./board_live.js";
-import { dropApplied } from "./board_words.js";
-import { readView } from "./filters.js";
+import { Outbox, Visits, dropApplied, readView } from "./board_words.js";
 import { newOpId } from "./live.js";
-import { Outbox } from "./outbox.js";
 import { setCsrfToken } from "./render.js";
 import { fromSnapshot } from "./state.js";
-import { Visits } from "./visits.js";
 
 const root = document.getElementById("board");
 if (root) start(root);
@@ -56,9 +54,11 @@ function start(root) {
     reasons: JSON.parse(root.dataset.reasons || "[]"), // to hide a post
     reportReasons: JSON.parse(root.dataset.reportReasons || "[]"),
     state, // state.js
-    view: null, // filters.js readView
+    view: null, // board_words.js readView
+    shownCount: 0, // posts the feed shows now
+    quiet: new Set(), // ids of posts a page just brought: drawn without the arriving motion
     ops: new Map(), // op_id -> write in flight, until its event is applied
-    pending: { creates: [], posts: new Map() }, // outbox.js pendingView
+    pending: { creates: [], posts: new Map() }, // board_words.js pendingView
     myOffers: [], // what "I can help" can link
     // Post ids whose card has a form open: editor, "I can help", a name to join with, "Hide".
     open: { editing: new Set(), helping: new Set(), naming: new Set(), hiding: new Set() },
@@ -76,13 +76,20 @@ function start(root) {
 
   const session = boardSession(b);
   const notices = boardNotices(b);
-  const feed = boardFeed(b);
+  const paging = boardPaging(b);
+  const feed = boardFeed(b, paging);
   const writes = boardComposer(b, feed);
   const cards = boardCards(b, feed, writes);
   const connection = boardConnection(b, {
-    event: notices.tell,
+    event(envelope, before) {
+      notices.tell(envelope, before);
+      paging.track(envelope, before);
+    },
     drawn: cards.drawn,
-    snapshot: notices.tellDecisions,
+    snapshot(before) {
+      notices.tellDecisions(before);
+      paging.restart();
+    },
     presence: feed.drawPresence,
     clock: session.drawTimer,
   });
@@ -90,6 +97,7 @@ function start(root) {
   function redraw() {
     dropApplied(b.ops, b.state.seq);
     feed.draw();
+    paging.draw();
     notices.drawSummary();
     session.draw();
     writes.draw();
@@ -99,6 +107,7 @@ function start(root) {
 
   writes.replay();
   notices.decisionsSinceLastVisit();
+  paging.start();
   redraw();
   b.started = true;
 }

@@ -1,7 +1,7 @@
 // The board page's posts. The feed, drawn from the state and the writes in flight
 // (feedModel), a card morphed only when what it is drawn from changed; filters; who is
 // here; new since my last visit. The cards' forms (the edit page is the no-JavaScript
-// way to edit) and the composer. Every write goes through the outbox (outbox.js), so one
+// way to edit) and the composer. Every write goes through the outbox (board_words.js), so one
 // made on a dead connection waits on the device and goes out once it is back; a new post
 // shows "Sending…" until its event is applied; a refused one gives back what was typed
 // and says why where it was made.
@@ -9,26 +9,157 @@
 import { setTextOf } from "./board_live.js";
 import {
   ackText,
+  addressFor,
   blockOf,
   composerReason,
   editChanges,
   errorPlace,
   errorText,
+  feedCount,
   feedModel,
+  isFirstView,
   mutedOf,
+  newestIds,
   newPost,
+  pageQuery,
+  readView,
+  shows,
+  totalAfter,
+  viewKey,
+  worthRetrying,
 } from "./board_words.js";
-import { addressFor, readView, shows } from "./filters.js";
 import { t, tn } from "./i18n.js";
 import { newOpId } from "./live.js";
-import { newestIds, worthRetrying } from "./outbox.js";
 import { h, kindLabel, pendingCard, postCard, suggestionItems, updateCard } from "./render.js";
-import { groupOf, isFacilitator, myDotsOn, shownProposal } from "./state.js";
+import { groupOf, isFacilitator, myDotsOn, shownProposal, withPage } from "./state.js";
 
 const ARRIVING_MS = 1000;
+const FIRST_VIEW = { kind: null, tag: null, q: null, sort: "newest" };
+const NEAR_END_PX = 800; // the next page is asked for this far before the end of the feed
+const TYPING_MS = 400;
 
-/** The feed of the board page `b` (board.js). */
-export function boardFeed(b) {
+/**
+ * The pages of the board page `b` (board.js): past the first screen, each view is paged
+ * on the server (board.posts) as the feed's end nears or "Show more" is pressed, and
+ * merged into the state (withPage). Per view: how far it was read, how many it has.
+ */
+export function boardPaging(b) {
+  const $ = (id) => document.getElementById(id);
+  const views = new Map(); // viewKey -> {view, next, total, seq, busy}
+  const button = h("button", { type: "button", class: "secondary", id: "feed-more-button" });
+  const more = h("div", { class: "feed-more", id: "feed-more" }, button);
+  $("feed-older")?.closest(".feed-more")?.remove(); // pages without the script
+  $("feed-empty").after(more);
+  let count = $("feed-count");
+  if (!count) {
+    count = h("p", { class: "feed-count", id: "feed-count" });
+    b.feed.before(count);
+  }
+
+  /** As far as the snapshot went. */
+  function reset() {
+    views.clear();
+    const { complete, older, total } = b.state.window;
+    const next = complete ? null : older;
+    views.set(viewKey(FIRST_VIEW), { view: FIRST_VIEW, next, total, seq: b.state.seq });
+  }
+
+  function of(view) {
+    const key = viewKey(view);
+    if (!views.has(key)) views.set(key, { view, next: undefined, total: null, seq: b.state.seq });
+    return views.get(key);
+  }
+
+  /** Take a page in; false: too old to be made exact. */
+  function merge(page) {
+    const merged = withPage(b.state, page);
+    if (merged.stale) return false;
+    b.state = merged.state;
+    for (const id of merged.added) b.quiet.add(id);
+    return true;
+  }
+
+  function nearEnd() {
+    return !more.hidden && more.getBoundingClientRect().top < window.innerHeight + NEAR_END_PX;
+  }
+
+  /** The view's next page (or its first). */
+  async function load(view = b.view, announce = true) {
+    const paging = of(view);
+    if (paging.busy || paging.next === null) return;
+    paging.busy = true;
+    b.redraw();
+    const found = await b.live.page(pageQuery(view, paging.next ?? null), merge);
+    paging.busy = false;
+    if (found) Object.assign(paging, { next: found.next, total: found.total, seq: found.seq });
+    b.redraw();
+    if (viewKey(view) !== viewKey(b.view)) return;
+    if (announce) b.announcer.say(found ? feedCount(b.shownCount, paging).text : t("more_failed"));
+    if (found) requestAnimationFrame(() => nearEnd() && load(view, false));
+  }
+
+  function draw() {
+    const paging = of(b.view);
+    const shown = feedCount(b.shownCount, paging);
+    setTextOf(count, shown.text);
+    count.hidden = paging.total === null || !b.shownCount;
+    more.hidden = !shown.more;
+    button.setAttribute("aria-disabled", String(Boolean(paging.busy)));
+    setTextOf(button, t(paging.busy ? "loading_more" : "show_more"));
+    if (paging.busy && paging.next === undefined) $("feed-empty").hidden = true;
+  }
+
+  /** The view changed: its first page, or how many it shows. */
+  function show(announce) {
+    const paging = of(b.view);
+    if (paging.next === undefined) load(b.view, announce);
+    else if (announce) b.announcer.say(feedCount(b.shownCount, paging).text);
+  }
+
+  /** A fresh snapshot replaced every post: page again. */
+  function restart() {
+    reset();
+    if (!isFirstView(b.view)) load(b.view, false);
+  }
+
+  /** Counts follow the posts events bring or take; a new spotlight is fetched. */
+  function track(envelope, before) {
+    for (const paging of views.values()) {
+      if (paging.total === null || envelope.seq <= paging.seq) continue;
+      paging.total = totalAfter(paging.total, before, b.state, envelope, paging.view);
+    }
+    const spotlit = b.state.session.spotlight_post_id;
+    if (spotlit != null && !b.state.posts.has(spotlit)) {
+      b.live.seek(() => b.state.posts.has(spotlit), merge).then(b.redraw);
+    }
+  }
+
+  /** The page the server drew (the address asked for one), else the view's first. */
+  function start() {
+    reset();
+    const embedded = $("board-page");
+    const page = embedded ? JSON.parse(embedded.textContent) : null;
+    // A page further on (after=) is merged, the view paged from its start.
+    const further = new URLSearchParams(window.location.search).has("after");
+    if (page && merge(page) && !further) {
+      Object.assign(of(b.view), { next: page.next, total: page.total, seq: page.seq });
+    }
+    if (of(b.view).next === undefined) load(b.view, false);
+  }
+
+  button.addEventListener("click", () => load());
+  if ("IntersectionObserver" in window) {
+    const rootMargin = `0px 0px ${NEAR_END_PX}px 0px`;
+    new IntersectionObserver(([entry]) => entry.isIntersecting && load(), { rootMargin }).observe(
+      more,
+    );
+  }
+
+  return { draw, restart, show, start, track };
+}
+
+/** The feed of the board page `b` (board.js); `paging`: its boardPaging. */
+export function boardFeed(b, paging) {
   const { feed, filters, me, open, visits } = b;
   const $ = (id) => document.getElementById(id);
   const drawn = new WeakMap(); // card -> what it was last drawn from
@@ -80,7 +211,9 @@ export function boardFeed(b) {
     b.myOffers = model.offers;
     offersKey = JSON.stringify([model.offers, me.anonymous]);
     for (const tag of model.tags) knowTag(tag);
+    b.shownCount = model.posts.length;
     drawCards(model.creates, model.posts);
+    b.quiet.clear();
     feed.dataset.seq = String(b.state.seq);
     const empty = $("feed-empty");
     empty.hidden = feed.childElementCount > 0;
@@ -106,7 +239,7 @@ export function boardFeed(b) {
       if (!card) {
         card = make();
         if (post) drawn.set(card, signature(post));
-        if (b.started) arriving(card);
+        if (b.started && !b.quiet.has(post?.id)) arriving(card);
       } else if (post) {
         refresh(card, post);
       }
@@ -204,15 +337,25 @@ export function boardFeed(b) {
     $("since-visit").hidden = false;
   }
 
+  /** The filter form's view: drawn from what is held, and asked of the server. */
   function applyView(announce = true) {
-    b.view = readView(filters);
+    clearTimeout(typing);
+    const view = readView(filters);
+    if (viewKey(view) === viewKey(b.view)) return;
+    b.view = view;
     history.replaceState(history.state, "", addressFor(b.view));
     b.redraw();
-    if (announce) b.announcer.say(tn("showing", feed.childElementCount));
+    paging.show(announce);
   }
 
+  let typing = null;
   filters.addEventListener("change", (event) => {
     if (event.target.matches("select")) applyView();
+  });
+  filters.addEventListener("input", (event) => {
+    if (event.target.name !== "q") return;
+    clearTimeout(typing);
+    typing = setTimeout(applyView, TYPING_MS);
   });
   filters.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -615,6 +758,7 @@ export function boardComposer(b, feed) {
       // Otherwise the new post would vanish behind the filter the person forgot about.
       b.filters.elements.kind.value = "";
       b.filters.elements.tag.value = "";
+      if (b.filters.elements.q) b.filters.elements.q.value = "";
       feed.applyView(false);
       announcer.say(t("filters_cleared"));
     }

@@ -1,7 +1,7 @@
 // What the server tells the board page: the live connection (live.js), its banner and
 // resync; the session banner, timer and spotlight; events read out; notes in #notices
 // until dismissed, among them the council's decisions on ideas I supported (also those
-// since my last visit, visits.js); the public summary of what is hidden.
+// since my last visit, board_words.js Visits); the public summary of what is hidden.
 
 import {
   LINK_START,
@@ -162,7 +162,7 @@ export function boardNotices(b) {
     return { title: proposal.title, outcome: outcomeWords(proposal.decision.outcome) };
   }
 
-  /** "News on an idea you supported…", kept (visits.js) until dismissed. */
+  /** "News on an idea you supported…", kept (board_words.js Visits) until dismissed. */
   function noteDecision(proposal, quiet) {
     visits.addNews(proposal.id);
     notify(`decided-${proposal.id}`, t("card_decided_supported", decisionWords(proposal)), {

@@ -1,13 +1,20 @@
 // The board page worked out without the DOM, for the board_*.js modules to draw: what it
 // says (phase, clock, why the composer is closed, the connection banner, refused and done
 // writes, what an event tells this person, decisions that are news) and what it shows
-// (the feed with the writes in flight, the banners, notes, when to ask for the summary).
+// (the feed with the writes in flight, the banners, notes, when to ask for the summary),
+// the view the filter form asks for, the writes this device keeps until they are
+// acknowledged (the outbox), and what it remembers of the last visit.
 
-import { arrange, shows } from "./filters.js";
 import { t, tn } from "./i18n.js";
 import { reasonLabel, summaryText } from "./moderation.js";
-import { pendingView } from "./outbox.js";
-import { isFacilitator, isMember, spotlightPost, supportedBy, timerLeft } from "./state.js";
+import {
+  isFacilitator,
+  isMember,
+  postIdsOf,
+  spotlightPost,
+  supportedBy,
+  timerLeft,
+} from "./state.js";
 
 const PHASES = ["gather", "discuss", "prioritise", "closed"];
 
@@ -283,6 +290,33 @@ export function feedModel(state, ops, view, meId) {
   return { pending, creates, posts: arrange(posts, view), tags, offers: offersOf(state, meId) };
 }
 
+/**
+ * A view's count of matching posts, `total` as the server counted it, after an event:
+ * one more for each post the event brought into the view, one fewer for each it took out
+ * (posts this page does not hold are not known to it).
+ */
+export function totalAfter(total, before, after, envelope, view) {
+  const ids = postIdsOf(envelope) ?? new Set([...before.posts.keys(), ...after.posts.keys()]);
+  let count = total;
+  for (const id of ids) {
+    const was = before.posts.get(id);
+    const now = after.posts.get(id);
+    count += Number(Boolean(now && shows(view, now))) - Number(Boolean(was && shows(view, was)));
+  }
+  return Math.max(0, count);
+}
+
+/**
+ * "Showing 30 of 120 posts": `shown` posts drawn for a view whose pages, as far as read,
+ * left `next` (null: none left) and counted `total` (null: not asked yet); `more` when a
+ * page is left to load.
+ */
+export function feedCount(shown, { next, total }) {
+  const more = next !== null;
+  const all = more ? Math.max(shown, total ?? shown) : shown;
+  return { more, text: tn("feed_count", all, { shown }) };
+}
+
 export function waitingCount(ops) {
   return [...ops.values()].filter((op) => !op.result).length;
 }
@@ -462,4 +496,399 @@ export function editChanges(post, wanted) {
     if ((value ?? "") !== (post[name] ?? "")) changes[name] = value;
   }
   return changes;
+}
+
+// --- the outbox -------------------------------------------------------------------------
+// Writes made on this device that the server has not acknowledged yet.
+//
+// Each write (post.create, support.toggle, comment.create, post.update, post.delete,
+// link.create, link.remove, group.join, group.leave, dot.place, dot.take_back,
+// post.report; a facilitator's post.hide, post.restore, post.approve and post.reject)
+// gets its op id when the person acts, and is kept in localStorage (per board and person)
+// until its ack arrives, so a write made offline, or cut off by a reload or a flat
+// battery, is sent later with the same op id: the server does it once and answers a
+// retry with the first result.
+//
+// Only an answer that may change by itself is worth keeping the write for (see
+// worthRetrying): a refusal by the session (board_locked, board_closed, posting_paused,
+// muted, slow mode's slow_down...) or by the rules is final, and the page shows it
+// instead; the person decides whether to try again later. (A rate limit's short
+// slow_down never gets here: live.js waits it out and sends the write again.)
+//
+// pendingView() says how the writes still in flight change what the feed shows: pending
+// cards for new posts, a support already counted, a comment "Sending…". A write stays
+// "in flight" until the board event it produced has been applied (state.seq >= the ack's
+// seq), so the pending card and the real card are swapped in one redraw, never both.
+
+const VERSION = 1;
+
+/** Refusals that are not about the write itself: keep it and send it again later. */
+const TRANSIENT = new Set(["not_joined", "internal"]);
+
+/** Should a write refused with `error` stay in the outbox (true) or be dropped and shown? */
+export function worthRetrying(error) {
+  return !error || TRANSIENT.has(error.code);
+}
+
+function fieldsOf(op) {
+  const { op_id: _opId, board: _board, ...payload } = op.payload || {};
+  return payload;
+}
+
+export class Outbox {
+  constructor(board, meId) {
+    this.key = `common-ground:outbox:${board}:${meId}`;
+    this.memory = []; // used when localStorage is blocked
+  }
+
+  /** The stored writes, oldest first. */
+  list() {
+    try {
+      const stored = JSON.parse(localStorage.getItem(this.key) || "null");
+      if (stored && stored.v === VERSION && Array.isArray(stored.ops)) return stored.ops;
+      return [];
+    } catch {
+      return this.memory;
+    }
+  }
+
+  _save(ops) {
+    this.memory = ops;
+    try {
+      if (ops.length) localStorage.setItem(this.key, JSON.stringify({ v: VERSION, ops }));
+      else localStorage.removeItem(this.key);
+    } catch {
+      /* storage blocked or full: the write still goes out from memory */
+    }
+  }
+
+  add(op) {
+    const { op_id, name, after, before, at } = op;
+    this._save([...this.list(), { op_id, name, payload: fieldsOf(op), after, before, at }]);
+  }
+
+  remove(opId) {
+    const ops = this.list();
+    const kept = ops.filter((op) => op.op_id !== opId);
+    if (kept.length !== ops.length) this._save(kept);
+  }
+}
+
+// Writes in flight that show as a flag on their post's overlay.
+const FLAGS = {
+  "post.hide": "hiding",
+  "post.restore": "restoring",
+  "post.report": "reporting",
+  "post.approve": "approving",
+  "post.reject": "rejecting",
+};
+
+/** The highest post id and comment id in a state: anything of ours above them is newer. */
+export function newestIds(state) {
+  let post = 0;
+  let comment = 0;
+  for (const p of state.posts.values()) {
+    post = Math.max(post, p.id);
+    for (const c of p.comments || []) comment = Math.max(comment, c.id);
+  }
+  return { post, comment };
+}
+
+// The server trims text and folds runs of spaces; compare the way it stores them.
+function same(a, b) {
+  const fold = (text) =>
+    String(text ?? "")
+      .replace(/\s+/g, " ")
+      .trim();
+  return fold(a) === fold(b);
+}
+
+/** The post a link is on, by the link's id (null when it is gone). */
+function linkTarget(state, linkId) {
+  for (const post of state.posts.values()) {
+    if ((post.helpers || []).some((link) => link.id === linkId)) return post.id;
+  }
+  return null;
+}
+
+/** The idea a group formed around, by the group's id. */
+function groupIdea(state, groupId) {
+  const group = state.groups?.get(groupId);
+  if (group) return group.idea_id;
+  for (const post of state.posts.values()) if (post.group?.id === groupId) return post.id;
+  return null;
+}
+
+/**
+ * How the writes in flight change the feed.
+ * `ops`: in-flight writes, oldest first ({op_id, name, payload, after, before, result}).
+ * Returns {creates: [op], posts: Map(postId -> {supported, edit, deleting, comments: [op],
+ * helping, unlinking: [link id], joining, leaving, hiding, restoring, dots (my dots on it
+ * still on their way: +1 each place, -1 each take back), reporting, approving,
+ * rejecting})}.
+ */
+export function pendingView(ops, state, meId) {
+  const creates = [];
+  const posts = new Map();
+  const claimedPosts = new Set();
+  const claimedComments = new Set();
+  for (const op of ops) {
+    if (op.result?.post) claimedPosts.add(op.result.post.id);
+    if (op.result?.comment) claimedComments.add(op.result.comment.id);
+  }
+  const overlay = (postId) => {
+    if (!posts.has(postId)) posts.set(postId, { comments: [] });
+    return posts.get(postId);
+  };
+
+  for (const op of ops) {
+    const fields = op.payload || {};
+    if (op.name === "post.create") {
+      if (!op.result) {
+        // Its event may come before its ack: a post of ours, newer than the write and
+        // saying the same, is this write's post. Show that one only.
+        const mine = [...state.posts.values()].find(
+          (post) =>
+            !claimedPosts.has(post.id) &&
+            post.author?.id === meId &&
+            post.id > (op.after?.post ?? Infinity) &&
+            post.kind === fields.kind &&
+            same(post.title, fields.title),
+        );
+        if (mine) {
+          claimedPosts.add(mine.id);
+          continue;
+        }
+      } else if (state.posts.has(op.result.post.id)) {
+        continue;
+      }
+      creates.push(op);
+    } else if (op.name === "comment.create") {
+      const post = state.posts.get(fields.post_id);
+      if (!post) continue;
+      if (!op.result) {
+        const mine = (post.comments || []).find(
+          (comment) =>
+            !claimedComments.has(comment.id) &&
+            comment.author?.id === meId &&
+            comment.id > (op.after?.comment ?? Infinity) &&
+            same(comment.body, fields.body),
+        );
+        if (mine) {
+          claimedComments.add(mine.id);
+          continue;
+        }
+      } else if ((post.comments || []).some((c) => c.id === op.result.comment.id)) {
+        continue;
+      }
+      overlay(fields.post_id).comments.push(op);
+    } else if (op.name === "support.toggle") {
+      // The last tap decides: the ack says what the server did, else the opposite of
+      // what the button showed when it was tapped.
+      overlay(fields.post_id).supported = op.result ? op.result.supported : !op.before;
+    } else if (op.name === "post.update") {
+      const { post_id: _id, ...edit } = fields;
+      const entry = overlay(fields.post_id);
+      entry.edit = { ...entry.edit, ...edit };
+    } else if (op.name === "post.delete") {
+      overlay(fields.post_id).deleting = true;
+    } else if (op.name === "link.create") {
+      if (state.posts.has(fields.post_id)) overlay(fields.post_id).helping = true;
+    } else if (op.name === "link.remove") {
+      const target = linkTarget(state, fields.link_id);
+      if (target !== null) {
+        const entry = overlay(target);
+        entry.unlinking = [...(entry.unlinking || []), fields.link_id];
+      }
+    } else if (op.name === "group.join") {
+      if (state.posts.has(fields.post_id)) overlay(fields.post_id).joining = true;
+    } else if (op.name === "group.leave") {
+      const idea = groupIdea(state, fields.group_id);
+      if (idea !== null && state.posts.has(idea)) overlay(idea).leaving = true;
+    } else if (op.name in FLAGS) {
+      if (state.posts.has(fields.post_id)) overlay(fields.post_id)[FLAGS[op.name]] = true;
+    } else if (op.name === "dot.place" || op.name === "dot.take_back") {
+      if (!state.posts.has(fields.post_id)) continue;
+      const entry = overlay(fields.post_id);
+      entry.dots = (entry.dots || 0) + (op.name === "dot.place" ? 1 : -1);
+    }
+  }
+  return { creates, posts };
+}
+
+// --- the view: by kind, theme and words, newest or most supported, pinned on top --------
+// The same rules as pages.arrange (and pages.board, which puts pinned posts first) on the
+// server, so the page looks the same before and after the script takes over, and the form
+// works as a plain GET form without it. The server pages through the posts for a view
+// (board.posts, pageQuery); these rules place the posts this page holds.
+
+export const SORTS = ["newest", "supported"];
+
+/** The view {kind, tag, q, sort} the filter form shows now. */
+export function readView(form) {
+  const sort = form.elements.sort?.value;
+  return {
+    kind: form.elements.kind?.value || null,
+    tag: form.elements.tag?.value || null,
+    q: form.elements.q?.value.trim() || null,
+    sort: SORTS.includes(sort) ? sort : "newest",
+  };
+}
+
+/** Is `words` in the post's title or body, whatever the case (as the server's search)? */
+function says(post, words) {
+  const wanted = words.toLowerCase();
+  return [post.title, post.body].some((text) => (text || "").toLowerCase().includes(wanted));
+}
+
+/** Does this post pass the view's filters? */
+export function shows(view, post) {
+  return (
+    (!view.kind || post.kind === view.kind) &&
+    (!view.tag || post.tag === view.tag) &&
+    (!view.q || says(post, view.q))
+  );
+}
+
+/** Is this the view the first screen was chosen for (no filter, newest first)? */
+export function isFirstView(view) {
+  return !view.kind && !view.tag && !view.q && view.sort === "newest";
+}
+
+/** One key per view, for remembering how far its pages have been read. */
+export function viewKey(view) {
+  return JSON.stringify([view.kind, view.tag, view.q, view.sort]);
+}
+
+/** What board.posts is asked for the view's page after cursor `after` (null: the first). */
+export function pageQuery(view, after = null, limit = null) {
+  return { kind: view.kind, tag: view.tag, q: view.q, sort: view.sort, after, limit };
+}
+
+/**
+ * Posts filtered and sorted for the view: newest first, or most supported (then newest);
+ * pinned posts first whatever the order.
+ */
+export function arrange(posts, view) {
+  const shown = [...posts].filter((post) => shows(view, post));
+  shown.sort((a, b) => b.id - a.id);
+  if (view.sort === "supported") shown.sort((a, b) => b.support_count - a.support_count);
+  return shown.sort((a, b) => Number(Boolean(b.pinned)) - Number(Boolean(a.pinned)));
+}
+
+/** The page address for a view (empty filters and the default sort are left out). */
+export function addressFor(view, location = window.location) {
+  const query = new URLSearchParams();
+  if (view.kind) query.set("kind", view.kind);
+  if (view.tag) query.set("tag", view.tag);
+  if (view.q) query.set("q", view.q);
+  if (view.sort !== "newest") query.set("sort", view.sort);
+  const search = query.toString();
+  return `${location.pathname}${search ? `?${search}` : ""}${location.hash}`;
+}
+
+// --- new since your last visit ----------------------------------------------------------
+// "New since your last visit": this device remembers, per board and person, the highest
+// post id it has shown. Ids only grow, so on the next visit every post with a higher id
+// (written by someone else) is new to this person. The first visit marks nothing.
+//
+// Closing the loop: it also remembers when this person last had the board open
+// (the server's clock, in ms: stillHere), so a council decision recorded since then is
+// news (lastVisit, read once as the page opens), and which decisions it has told them of
+// that they have not dismissed yet (news: proposal ids), so a reload keeps that notice.
+
+function read(key) {
+  try {
+    const value = Number(localStorage.getItem(key));
+    return Number.isInteger(value) && value > 0 ? value : null;
+  } catch {
+    return null; // storage blocked (private mode): no markers, nothing breaks
+  }
+}
+
+function write(key, value) {
+  try {
+    localStorage.setItem(key, String(value));
+  } catch {
+    /* storage full or blocked: the markers are a nicety */
+  }
+}
+
+function readList(key) {
+  try {
+    const list = JSON.parse(localStorage.getItem(key) || "[]");
+    return Array.isArray(list) ? list.filter((id) => Number.isInteger(id) && id > 0) : [];
+  } catch {
+    return [];
+  }
+}
+
+export class Visits {
+  /** `posts`: the posts on the page now; `meId`: your own posts are never "new". */
+  constructor(board, meId, posts) {
+    this.key = `common-ground:seen:${board}:${meId}`;
+    this.visitKey = `common-ground:visited:${board}:${meId}`;
+    this.newsKey = `common-ground:news:${board}:${meId}`;
+    const before = read(this.key);
+    this.newIds = new Set();
+    this.seen = before || 0;
+    for (const post of posts) {
+      if (before !== null && post.id > before && post.author?.id !== meId) {
+        this.newIds.add(post.id);
+      }
+      this.seen = Math.max(this.seen, post.id);
+    }
+    write(this.key, this.seen);
+    /** When this person last had the board open (server ms), or null: not on this device. */
+    this.lastVisit = read(this.visitKey);
+    this.here = this.lastVisit || 0;
+    this.newsIds = new Set(readList(this.newsKey));
+  }
+
+  /** Was this post added since the last visit? */
+  isNew(postId) {
+    return this.newIds.has(postId);
+  }
+
+  /** A post shown live during this visit counts as seen. */
+  saw(postId) {
+    if (postId > this.seen) {
+      this.seen = postId;
+      write(this.key, postId);
+    }
+  }
+
+  /** The board is open at `at` (server ms): what happened until then is not news next time. */
+  stillHere(at) {
+    if (Number.isFinite(at) && at > this.here) {
+      this.here = Math.floor(at);
+      write(this.visitKey, this.here);
+    }
+  }
+
+  /** Proposal ids whose decision this person has been told of and not dismissed. */
+  news() {
+    return [...this.newsIds];
+  }
+
+  /** Keep telling of this decision until it is dismissed. */
+  addNews(proposalId) {
+    if (this.newsIds.has(proposalId)) return;
+    this.newsIds.add(proposalId);
+    this.writeNews();
+  }
+
+  /** Dismissed (or gone): stop telling of it. */
+  dropNews(proposalId) {
+    if (!this.newsIds.delete(proposalId)) return;
+    this.writeNews();
+  }
+
+  writeNews() {
+    try {
+      localStorage.setItem(this.newsKey, JSON.stringify([...this.newsIds]));
+    } catch {
+      /* the notice is a nicety */
+    }
+  }
 }

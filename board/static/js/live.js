@@ -1,17 +1,10 @@
 // The live connection to one board: ordered events, catch-up after reconnects, and
 // writes that survive a dropped connection without ever being applied twice.
 //
-// Delivery model: every board event has a per-board seq. We apply
-// an event only when its seq is exactly last + 1, ignore seq <= last (a duplicate), and
-// on a gap ask the server for what we missed (`subscribe` with since = last). Writes
-// carry a client-made op_id; a retry reuses it, so the server does the work once.
-// The sender does not apply its own change from the ack: it arrives as an event, like
-// everyone else's.
-//
-// Private events: someone outside a private event's audience gets the same seq as
-// {type: "private", data: {}}. A facilitator (or the author) may get the full event and
-// then the redacted one with the same seq: the first is applied, the second is a
-// duplicate. A "private" envelope never replaces a full one waiting in the buffer.
+// The delivery model is docs/REALTIME.md's: apply seq last + 1, ignore seq <= last, keep an
+// early one and ask for the gap (`subscribe` since last). Writes carry an op_id a retry
+// reuses; the sender applies its own change from the event, not the ack. A redacted
+// "private" copy of a seq is a duplicate and never replaces the full event buffered.
 
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 
@@ -190,11 +183,9 @@ export class BoardConnection {
   }
 
   /**
-   * One page of board.posts for `query` ({kind, tag, q, sort, after, limit}): over the
-   * socket while subscribed, else (or when the socket does not answer) over HTTP.
-   * `merge(page)` takes it in, or returns false when it came too late to be exact (a
-   * state.js withPage that is stale): then it is read again, up to 3 times. Resolves the
-   * page taken in, or null.
+   * A page of board.posts ({kind, tag, q, sort, after, limit}): by socket while subscribed,
+   * else (or unanswered) by HTTP. `merge(page)` false (stale): read again, up to 3 times.
+   * Resolves the page merged, or null.
    */
   async page(query, merge = () => true) {
     const asked = {};
@@ -208,6 +199,16 @@ export class BoardConnection {
     return null;
   }
 
+  /** Page through the newest posts (`pages` of 100 at most) until `has()`; `merge` as page(). */
+  async seek(has, merge, pages = 5) {
+    let after = null;
+    for (let read = 0; read < pages && !has(); read += 1) {
+      const found = await this.page({ sort: "newest", after, limit: 100 }, merge);
+      if (!found?.next) return;
+      after = found.next;
+    }
+  }
+
   async _readPage(asked) {
     const socket = this.socket;
     if (this.subscribed && socket?.connected) {
@@ -218,7 +219,7 @@ export class BoardConnection {
         });
       });
       if (ack?.ok) return ack.data;
-      if (ack && ack.error?.code !== "not_joined") return null; // refused: asking again is no help
+      if (ack && ack.error?.code !== "not_joined") return null; // refused
     }
     try {
       const url = `/api/v1/boards/${encodeURIComponent(this.board)}/posts`;
@@ -228,7 +229,7 @@ export class BoardConnection {
       });
       return response.ok ? await response.json() : null;
     } catch {
-      return null; // offline: the page asks again when the person does
+      return null; // offline
     }
   }
 

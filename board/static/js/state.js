@@ -18,35 +18,23 @@
 // `unsure` and the page asks the server for the current one.
 //
 // Running the room. Fields beside posts, groups and moderation:
-//   state.session      the session as the server shapes it (schemas.session_out): {phase:
-//                      gather|discuss|prioritise|closed, locked, premoderation, silent,
-//                      dot_budget, dots_hidden, report_threshold, slow_mode_seconds,
-//                      spotlight_post_id, timer: null | {ends_at, seconds}}; replaced
+//   state.session      the session as the snapshot has it (phase, locked, premoderation,
+//                      silent, dots, slow mode, spotlight_post_id, timer...); replaced
 //                      whole by session.changed.
 //   state.serverOffset ms to add to Date.now() to get the server's clock (timers count
-//                      down on it): from the snapshot's server_time, then withServerTime()
-//                      on each subscribe ack and head. serverNow(state) gives the time.
-//   state.myDots       {post id as text: my dots on it} (as the snapshot's my_dots);
-//   state.dotsSpent    my dots on the whole board. dotsLeft(state) = budget - spent.
+//                      down on it): from server_time, then withServerTime() on each
+//                      subscribe ack and head. serverNow(state) gives the time.
+//   state.myDots       {post id as text: my dots on it}; state.dotsSpent: on the board.
 //   state.me.muted     a facilitator muted me (I can read, support and place dots);
 //   state.me.removed   a facilitator removed me (my link opens nothing any more).
-//   state.staff        facilitators only, else null: {dot_totals: {post id: n} (also while
-//                      dots are hidden), reports: {post id: how many reported it},
-//                      muted_ids: [participant ids]} (as the snapshot's `staff`).
+//   state.staff        facilitators only, else null: {dot_totals (also while dots are
+//                      hidden), reports: {post id: n}, muted_ids} (the snapshot's `staff`).
 //   state.merged       Map(duplicate post id -> the post id it was merged into).
-//
-// Proposals and the council:
-//   state.proposals    Map(idea id -> the idea's proposal, public shape (schemas.
-//                      proposal_public_out): {id, reference, idea_id, group_id, title,
-//                      short_summary, state: draft|submitted|received|under_review|decided|
-//                      withdrawn, decision: null | {outcome, date, decision_maker, reasons,
-//                      conditions, alternatives_rejected, minutes_url}, updated_at}): the
-//                      newest one not withdrawn, else the newest withdrawn one. From the
-//                      snapshot's `proposals`, then proposal.changed (the same proposal
-//                      replaces itself). proposal.changed is public, so drafts the server
-//                      would not list for this person may arrive too: shownProposal(state,
-//                      ideaId) is what may be shown (a draft only to its group's members and
-//                      the facilitators, as the snapshot does).
+//   state.proposals    Map(idea id -> its proposal, public shape): the newest one not
+//                      withdrawn, else the newest withdrawn one; from the snapshot, then
+//                      proposal.changed. That is public, so drafts may arrive that the
+//                      server would not list: shownProposal(state, ideaId) is what may be
+//                      shown (a draft only to its group and the facilitators).
 // Posts carry the server's new fields (state: visible|pending|rejected|silent,
 // rejected_reason, merged_into_id, pinned, on_behalf_of, dot_count: null while dots are
 // hidden) and, on a rejected post whose post.rejected this client saw, `rejected_note`.
@@ -54,13 +42,10 @@
 // and helpers are on the post it went into. A "private" event (someone else's, redacted)
 // only moves the seq on; so does any type this file does not know.
 //
-// A partial board: the client holds some of the posts (the snapshot's first screen, then
-// pages of board.posts). Each held post carries `loadedAt`, the seq of the snapshot, page
-// or event it came from; an event changes a post only when its seq is above that. An
-// event about a post not held changes nothing for it, unless it carries the whole post
-// (then the post is added). state.window is the snapshot's {why, total, complete, older};
-// state.kept the last KEEP envelopes applied, which withPage replays onto the posts a page
-// read at an older seq adds; state.ahead the highest seq a held post was loaded at.
+// A partial board: the client holds some posts (the first screen, then pages), each with
+// `loadedAt`, the seq it was read at; an event changes a post only above that, and adds a
+// post it carries whole. state.window: the snapshot's; state.kept: the last KEEP envelopes
+// (withPage replays them); state.ahead: the highest loadedAt.
 
 /**
  * State from a snapshot (the page's JSON or a subscribe ack in snapshot mode).
@@ -724,7 +709,7 @@ Object.assign(reducers, {
   },
 });
 
-/** How many applied envelopes the state keeps, to bring a page read a little earlier up to date. */
+/** Envelopes kept, to bring a page read a little earlier up to date. */
 export const KEEP = 1000;
 
 const named = (...ids) => ids.filter((id) => id != null);
@@ -733,8 +718,7 @@ const single = (data) => named(data.post_id);
 const ofGroup = (data) => named(data.group?.idea_id);
 const every = () => null;
 const none = () => [];
-// Per event type: the posts it concerns, or null when it may change any post (a name on
-// posts and comments, links to a deleted or edited offer, every dot count).
+// The posts each event concerns; null: any (a name, links to an offer, every dot count).
 const CONCERNS = {
   "post.created": whole,
   "post.updated": (data) => (["skill", "tool"].includes(data.post?.kind) ? null : whole(data)),
@@ -768,7 +752,7 @@ const CONCERNS = {
   "proposal.changed": none,
 };
 
-/** The ids of the posts an event concerns ([] for none), or null: it may change any post. */
+/** The ids of the posts an event concerns, or null: it may change any post. */
 export function postIdsOf(envelope) {
   const concerns = CONCERNS[envelope.type];
   return concerns ? concerns(envelope.data || {}) : [];
@@ -776,7 +760,7 @@ export function postIdsOf(envelope) {
 
 const STAFF_MAPS = ["dot_totals", "reports"];
 
-/** `into` with the posts `ids` (and their staff counts) as `from` has them. */
+/** `into` with the posts `ids` (and their staff counts) as in `from`. */
 function postsFrom(into, from, ids) {
   if (!ids.length) return into;
   const posts = new Map(into.posts);
@@ -795,12 +779,12 @@ function postsFrom(into, from, ids) {
   return { ...into, posts, staff };
 }
 
-/** The ids in `ids` (null: every post `state` holds) that `state` holds. */
+/** Which of `ids` (null: all) `state` holds. */
 function heldOf(state, ids) {
   return ids === null ? [...state.posts.keys()] : ids.filter((id) => state.posts.has(id));
 }
 
-/** Posts the event added whole (no loadedAt yet) remember its seq. */
+/** Posts an event added whole are loaded at its seq. */
 function stamped(state, ids, seq) {
   let posts = state.posts;
   for (const id of heldOf(state, ids)) {
@@ -815,7 +799,7 @@ function stamped(state, ids, seq) {
 /**
  * The state after one event envelope {board, seq, type, data, at}.
  * Unknown event types (a newer server) only move the seq on. A post loaded at this seq or
- * later (from a newer page) already shows the event: it stays as it was.
+ * later (a newer page) already shows it: it stays.
  */
 export function applyEvent(state, envelope) {
   const reduce = reducers[envelope.type];
@@ -831,17 +815,15 @@ export function applyEvent(state, envelope) {
   return { ...next, seq: envelope.seq, kept };
 }
 
-/** The seq from which `state.kept` holds every envelope (exclusive). */
+/** The seq after which `state.kept` holds every envelope. */
 function keptSince(state) {
   return state.kept?.length ? state.kept[0].seq - 1 : state.seq;
 }
 
 /**
- * A page of board.posts ({seq, posts, staff?}) merged into the state: {state, added: ids,
- * stale}. Posts already held stay as they are (events keep them exact). A page read before
- * the state's seq has the envelopes kept since replayed onto the posts it adds; when those
- * no longer reach back that far, nothing is merged and `stale` says to ask again. A page
- * read after it: the events up to its seq, arriving later, leave its posts alone.
+ * A page of board.posts ({seq, posts, staff?}) merged: {state, added: ids, stale}. Held
+ * posts stay (events keep them exact). The kept envelopes after an older page's seq are
+ * replayed onto the posts it adds; `stale` (nothing merged): they do not reach back.
  */
 export function withPage(state, page) {
   const at = page.seq;
@@ -850,7 +832,6 @@ export function withPage(state, page) {
   );
   if (!fresh.length) return { state, added: [], stale: false };
   if (at < keptSince(state)) return { state, added: [], stale: true };
-  // The new posts on their own, brought from the page's seq to the state's.
   const staff = state.staff && { ...state.staff };
   for (const name of STAFF_MAPS) if (staff) staff[name] = { ...page.staff?.[name] };
   let scratch = {
