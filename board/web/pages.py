@@ -468,6 +468,7 @@ def board(code: str) -> Response | str:
         cards=rendered,
         card_page=page,
         card_template=cards.template(),
+        strings=strings,  # translated once for the cards and the page
         invite=_invite(snapshot["board"]["code"])
         if snapshot["me"]["role"] == "facilitator"
         else None,
