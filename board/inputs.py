@@ -380,7 +380,11 @@ class Cursor(Rule):
     def parse(self, value: Any) -> str | None:
         if value is None or value == "":
             return None
-        if not isinstance(value, str) or not CURSOR.fullmatch(value):
+        if (
+            not isinstance(value, str)
+            or not CURSOR.fullmatch(value)
+            or any(int(n) > MAX_WHOLE for n in re.findall(r"[0-9]+", value))
+        ):
             raise ValueError("is not a cursor this server gave out (a page's next)")
         return value
 

@@ -226,6 +226,7 @@ def test_filters_and_search(both: Flask) -> None:
         ("after=n5&sort=supported", "after"),
         ("after=s1-4", "after"),
         ("after=banana", "after"),
+        ("after=n9999999999999999999", "after"),  # past what the database holds
         ("limit=0", "limit"),
         ("limit=101", "limit"),
         ("limit=ten", "limit"),
