@@ -333,6 +333,8 @@ def valid(name: str, rule: inputs.Rule, spares: list[int]) -> st.SearchStrategy[
         return st.dates().map(lambda d: d.isoformat())
     if isinstance(rule, inputs.Url):
         return pick(["https://example.org/minutes", ""])
+    if isinstance(rule, inputs.Cursor):
+        return pick(["n5", "n9223372036854775807", "s0-3", "s2-1", ""])
     raise AssertionError(f"no strategy for {type(rule).__name__}: add one")
 
 
@@ -359,6 +361,8 @@ def invalid(rule: inputs.Rule) -> st.SearchStrategy[Any]:
         return pick(["2026-02-30", "02/03/2026", "2026-1-1"])
     if isinstance(rule, inputs.Url):
         return pick(["javascript:alert(1)", "http://", "ftp://x.org"])
+    if isinstance(rule, inputs.Cursor):
+        return pick(["n", "s1", "n-1", "x5", "n" + "9" * 19, "s1-" + "9" * 20, "s1-2-3"])
     if isinstance(rule, inputs.Tags):
         return st.lists(st.text(max_size=45), min_size=21, max_size=22)
     return junk
