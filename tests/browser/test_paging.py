@@ -15,7 +15,14 @@ import pytest
 import requests
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.browser.conftest import Contexts, join_by_page, new_board, real_errors, wait_live
+from tests.browser.conftest import (
+    PROJECTOR,
+    Contexts,
+    join_by_page,
+    new_board,
+    real_errors,
+    wait_live,
+)
 from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.browser
@@ -39,12 +46,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 class Person:
     """A participant acting over the API with their own token."""
 
-    def __init__(self, server: Server, code: str, name: str) -> None:
+    def __init__(self, server: Server, code: str, name: str | None, token: str = "") -> None:
         self.base = f"{server.url}/api/v1/boards/{code}"
-        joined = requests.post(
-            f"{self.base}/participants", json={"display_name": name}, timeout=5
-        ).json()
-        self.headers = {"Authorization": f"Bearer {joined['token']}"}
+        if name is not None:
+            token = requests.post(
+                f"{self.base}/participants", json={"display_name": name}, timeout=5
+            ).json()["token"]
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    @classmethod
+    def with_token(cls, server: Server, code: str, token: str) -> Person:
+        """Someone who already has a token (the facilitator who made the board)."""
+        return cls(server, code, None, token)
 
     def __call__(self, method: str, path: str, **body: Any) -> dict[str, Any]:
         done = requests.request(
@@ -62,7 +75,9 @@ class Board:
     """A board with POSTS posts (every fourth a need about parks, some about a bench)."""
 
     def __init__(self, server: Server) -> None:
-        self.code = new_board(server, tags=["parks", "roads"])["board"]["code"]
+        self.made = new_board(server, tags=["parks", "roads"])
+        self.code = self.made["board"]["code"]
+        self.lead = Person.with_token(server, self.code, self.made["token"])
         writers = [Person(server, self.code, f"Neighbour {n}") for n in range(4)]
         self.posts: dict[int, dict[str, Any]] = {}
         self.authors: dict[int, Person] = {}
@@ -355,4 +370,94 @@ def test_a_page_read_after_events_still_on_their_way_keeps_what_it_shows(
     board.others[1]("POST", f"posts/{targets[0]}/support")
     expect(card_of(phone, targets[0]).locator(".support-count")).to_have_text("2")
     assert sorted(set(shown_ids(phone))) == sorted(shown_ids(phone)), "each post once"
+    assert real_errors(contexts) == []
+
+
+def facilitator_on(contexts: Contexts, board: Board, path: str, viewport: dict[str, int]) -> Page:
+    """A browser signed in with the facilitator's link, on one of the board's pages."""
+    page = contexts.new(viewport)
+    page.goto(board.made["enter_url"].removeprefix(contexts.server.url))
+    page.wait_for_selector("#board")
+    page.goto(f"/b/{board.code}/{path}")
+    wait_live(page)
+    return page
+
+
+def test_the_console_finds_any_post_to_spotlight_or_merge_and_every_screen_follows(
+    contexts: Contexts, server: Server
+) -> None:
+    board = Board(server)
+    phone = phone_on(contexts, board.code)
+    projector = facilitator_on(contexts, board, "projector", PROJECTOR)
+    lead = facilitator_on(contexts, board, "facilitate", {"width": 1280, "height": 800})
+    oldest, second = sorted(board.posts)[:2]
+    console_post = lambda post_id: lead.locator(f"#cpost-{post_id}")  # noqa: E731
+    expect(console_post(oldest)).to_have_count(0)  # not on the first screen
+    expect(lead.locator("#console-posts-shown")).to_contain_text(f"of {POSTS} posts")
+
+    lead.fill("#console-q", board.posts[oldest]["title"])
+    expect(console_post(oldest)).to_be_visible()
+    console_post(oldest).locator("button.spotlight-toggle").click()
+    # Neither the phone nor the projector held it: each reads it from the server.
+    expect(phone.locator("#spotlight")).to_have_attribute("data-post-id", str(oldest))
+    expect(phone.locator(".spotlight-title")).to_have_text(board.posts[oldest]["title"])
+    expect(projector.locator("#spotlight-title")).to_have_text(board.posts[oldest]["title"])
+
+    lead.fill("#console-q", board.posts[second]["title"])
+    expect(console_post(second)).to_be_visible()
+    console_post(second).locator("button.merge").click()
+    console_post(second).locator("select[name=into_id]").select_option(str(oldest))
+    console_post(second).locator("button.merge-send").click()
+    expect(console_post(second)).to_have_count(0)
+
+    lead.fill("#console-q", "")
+    lead.press("#console-q", "Enter")  # at once, not after the pause in typing
+    for _ in range(5):
+        if lead.locator("#console-more").is_hidden():
+            break
+        lead.click("#console-more")
+        lead.wait_for_timeout(300)
+    expect(lead.locator("#console-posts .console-post")).to_have_count(POSTS - 1)
+    expect(lead.locator("#console-posts-shown")).to_have_text(
+        f"Showing {POSTS - 1} of {POSTS - 1} posts"
+    )
+    assert real_errors(contexts) == []
+
+
+def test_the_console_keeps_every_hidden_post_it_does_not_hold(
+    contexts: Contexts, server: Server
+) -> None:
+    board = Board(server)
+    old = sorted(board.posts)[3]
+    lead = facilitator_on(contexts, board, "facilitate", {"width": 1280, "height": 800})
+    board.lead("POST", f"posts/{old}/hide", reason="off-topic")
+    expect(lead.locator(f"#hidden-{old}")).to_be_visible(timeout=LIVE_MS)  # read live
+    lead.reload()
+    wait_live(lead)
+    hidden = lead.locator(f"#hidden-{old}")
+    expect(hidden).to_be_visible()  # drawn by the server, kept though not held
+    lead.wait_for_timeout(500)
+    expect(hidden).to_be_visible()
+    hidden.locator("button.restore").click()
+    expect(hidden).to_have_count(0, timeout=LIVE_MS)
+    expect(lead.locator("#hidden .hidden-empty")).to_be_visible()
+    assert real_errors(contexts) == []
+
+
+def test_the_projector_fills_its_grid_past_the_first_screen_and_follows_deletions(
+    contexts: Contexts, server: Server
+) -> None:
+    board = Board(server)
+    projector = facilitator_on(contexts, board, "projector", PROJECTOR)
+    cards = projector.locator("#feed article.post")
+    grid = int(projector.locator("#feed").get_attribute("data-max") or 0)
+    assert 5 < grid < POSTS, grid
+    newest = board.newest()
+    expect(cards).to_have_count(grid)  # more than the first screen's 5 newest
+    shown = lambda: [int(i) for i in cards.evaluate_all("cs => cs.map((c) => c.dataset.postId)")]  # noqa: E731
+    assert shown() == newest[:grid]
+    for post_id in newest[:3]:
+        board.authors[post_id]("DELETE", f"posts/{post_id}")
+    expect(projector.locator(f"#post-{newest[grid + 2]}")).to_be_visible(timeout=LIVE_MS)
+    assert shown() == newest[3 : grid + 3]
     assert real_errors(contexts) == []

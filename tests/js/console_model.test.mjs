@@ -16,6 +16,7 @@ import {
   hiddenPosts,
   hiddenWhy,
   mergeChoices,
+  pagesLeft,
   peopleHere,
   percent,
   personView,
@@ -320,5 +321,14 @@ describe("afterEvent", () => {
     for (const type of ["support.changed", "session.changed", "dots.changed", "post.pinned"]) {
       assert.equal(afterEvent(before, before, event(11, type, {})).people, false, type);
     }
+  });
+});
+
+describe("the list of posts, paged", () => {
+  test("shows how many of how many, exact once every page is read", () => {
+    assert.deepEqual(pagesLeft(6, { next: "n30", total: 40 }), { more: true, all: 40 });
+    assert.deepEqual(pagesLeft(41, { next: "n30", total: 40 }), { more: true, all: 41 });
+    assert.deepEqual(pagesLeft(38, { next: null, total: 40 }), { more: false, all: 38 });
+    assert.deepEqual(pagesLeft(0, { next: undefined, total: null }), { more: true, all: 0 });
   });
 });

@@ -11,6 +11,7 @@ import {
   isFacilitator,
   isMember,
   postIdsOf,
+  says,
   spotlightPost,
   supportedBy,
   timerLeft,
@@ -733,12 +734,6 @@ export function readView(form) {
     q: form.elements.q?.value.trim() || null,
     sort: SORTS.includes(sort) ? sort : "newest",
   };
-}
-
-/** Is `words` in the post's title or body, whatever the case (as the server's search)? */
-function says(post, words) {
-  const wanted = words.toLowerCase();
-  return [post.title, post.body].some((text) => (text || "").toLowerCase().includes(wanted));
 }
 
 /** Does this post pass the view's filters? */

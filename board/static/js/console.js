@@ -5,7 +5,9 @@
 // being heard (fairness). Every change goes over the socket and comes back as an event,
 // like everyone else's, so two facilitators' consoles always agree.
 //
-// The page is drawn from the facilitator's snapshot (templates/facilitate.html embeds it).
+// The page is drawn from the facilitator's snapshot (templates/facilitate.html embeds it):
+// its first screen of posts; more are read from the server (board.posts) as the lists
+// need them (a search, "Show more", a post reported or spotlit that it does not hold).
 // This module holds the state and the connection; each part of the console is a module
 // console_<part>.js that wires its controls and returns how to draw itself from the
 // state. console_model.js works out what they show without the DOM (node's unit tests
@@ -15,7 +17,7 @@ import { t } from "./i18n.js";
 import { BoardConnection } from "./live.js";
 import { summaryText } from "./moderation.js";
 import { readJson, setText, throttle } from "./room.js";
-import { applyEvent, fromSnapshot, withServerTime } from "./state.js";
+import { applyEvent, fromSnapshot, withPage, withServerTime } from "./state.js";
 import { actor, messenger } from "./console_actions.js";
 import { assistForm } from "./console_assist.js";
 import { $ } from "./console_dom.js";
@@ -53,6 +55,10 @@ function start(root) {
     },
     say,
     act: actor(() => connection, say),
+    /** A page of board.posts, merged into the state; resolves it, or null. */
+    page(query) {
+      return connection.page(query, merge);
+    },
     async getJson(path) {
       const response = await fetch(`/api/v1/boards/${encodeURIComponent(code)}/${path}`, {
         credentials: "same-origin",
@@ -63,14 +69,16 @@ function start(root) {
     },
   };
 
+  const hidden = hiddenList(ctx);
+  const posts = postList(ctx);
   const parts = [
     sessionControls(ctx),
     timerControls(ctx),
     spotlightControls(ctx),
     queueList(ctx),
     reportedList(ctx),
-    hiddenList(ctx),
-    postList(ctx),
+    hidden.draw,
+    posts.draw,
   ];
   assistForm(ctx);
   const people = peopleList(ctx);
@@ -92,6 +100,18 @@ function start(root) {
   function show(next) {
     state = next;
     draw();
+  }
+
+  /** Take a page of posts in; false: too old to be made exact (read it again). */
+  function merge(page) {
+    const merged = withPage(state, page);
+    if (!merged.stale) show(merged.state);
+    return !merged.stale;
+  }
+
+  /** A post an event names that the console does not hold (reported, hidden, spotlit). */
+  function fetchMissing(id) {
+    if (id != null && !state.posts.has(id)) connection.seek(() => state.posts.has(id), merge);
   }
 
   const refetchFairness = throttle(fairness.load, REFETCH_MS);
@@ -117,9 +137,15 @@ function start(root) {
         return;
       }
       if (meaning.arrived) say(t("waiting_arrived", { title: meaning.arrived.title }));
+      hidden.forget(envelope);
+      if (envelope.type === "post.reported" || envelope.type === "post.hidden") {
+        fetchMissing(envelope.data.post_id);
+      }
+      if (envelope.type === "session.changed") fetchMissing(state.session.spotlight_post_id);
     },
     onSnapshot(snapshot) {
       show(fromSnapshot(snapshot));
+      posts.restart();
       refetchFairness();
       refetchPeople();
     },

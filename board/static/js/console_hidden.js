@@ -1,5 +1,7 @@
-// Hidden posts: the server drew the first ones (restore works as a plain form without
-// the script); kept live here with the same markup, restored over the socket.
+// Hidden posts: the server drew them all (restore works as a plain form without the
+// script); kept live here with the same markup, restored over the socket. Those the
+// console's state does not hold (it holds the first screen) stay as drawn until restored,
+// deleted or merged away.
 
 import { t } from "./i18n.js";
 import { newOpId } from "./live.js";
@@ -9,9 +11,22 @@ import { setText } from "./room.js";
 import { $, syncList } from "./console_dom.js";
 import { hiddenPosts, hiddenWhy } from "./console_model.js";
 
-/** Wire the hidden posts; returns draw(). */
+/** Wire the hidden posts; returns {draw, forget(envelope)}. */
 export function hiddenList(ctx) {
   const section = $("hidden");
+  // Drawn by the server, not held: {id, drawn: true}, until an event says it went.
+  const drawnOnly = new Map();
+  for (const el of section?.querySelectorAll(".hidden-post") || []) {
+    const id = Number(el.id.replace("hidden-", ""));
+    if (!ctx.state.posts.has(id)) drawnOnly.set(id, { id, drawn: true });
+  }
+
+  /** A post deleted or merged away leaves the list even if the state never held it. */
+  function forget(envelope) {
+    const data = envelope.data || {};
+    if (envelope.type === "post.deleted") drawnOnly.delete(data.post_id);
+    if (envelope.type === "post.merged") drawnOnly.delete(data.from_id);
+  }
 
   function create(post) {
     const id = `hidden-${post.id}`;
@@ -41,6 +56,7 @@ export function hiddenList(ctx) {
   }
 
   function update(item, post) {
+    if (post.drawn) return; // as the server drew it
     setText(item.querySelector(".hidden-post-title a"), post.title);
     setText(item.querySelector(".hint"), hiddenWhy(ctx.state, post, reasonLabel));
   }
@@ -55,13 +71,16 @@ export function hiddenList(ctx) {
     );
   });
 
-  return function draw() {
+  function draw() {
     if (!section) return;
     const list = section.querySelector(".hidden-list");
     // The server drew the first items: adopt them by their id.
     for (const el of list.children) el.dataset.key ||= el.id.replace("hidden-", "");
-    const hidden = hiddenPosts(ctx.state);
+    for (const id of drawnOnly.keys()) if (ctx.state.posts.has(id)) drawnOnly.delete(id);
+    const hidden = [...hiddenPosts(ctx.state), ...drawnOnly.values()].sort((a, b) => b.id - a.id);
     syncList(list, hidden, (p) => p.id, create, update, $("hidden-heading"));
     section.querySelector(".hidden-empty").hidden = hidden.length > 0;
-  };
+  }
+
+  return { draw, forget };
 }

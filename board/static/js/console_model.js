@@ -161,6 +161,15 @@ export function boardPosts(state) {
   return { shown, targets };
 }
 
+/**
+ * {all, more} for a list showing `shown` posts whose pages, as far as read, left `next`
+ * (null: none left; undefined: never asked) and counted `total`: exact once all are read.
+ */
+export function pagesLeft(shown, { next, total }) {
+  const more = next !== null;
+  return { more, all: more ? Math.max(shown, total ?? shown) : shown };
+}
+
 /** The posts `postId` could be merged into, newest first. */
 export function mergeChoices(targets, postId) {
   return targets.filter((post) => post.id !== postId);

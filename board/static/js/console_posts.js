@@ -1,15 +1,88 @@
-// Every post on the board (and those held back for the reveal): pin, spotlight, merge a
-// duplicate into another post, hide.
+// The posts on the board (and those held back for the reveal): pin, spotlight, merge a
+// duplicate into another post, hide. The console holds the snapshot's first screen; a
+// search and "Show more" read the rest from the server (board.posts), so any post can be
+// found to put in the spotlight or merge into.
 
-import { t } from "./i18n.js";
+import { t, tn } from "./i18n.js";
 import { h } from "./render.js";
 import { setText } from "./room.js";
+import { says } from "./state.js";
 import { $, disclosure, hideForm, pageLang, syncList } from "./console_dom.js";
-import { authorLine, boardPosts, mergeChoices, postActions, postCounts } from "./console_model.js";
+import {
+  authorLine,
+  boardPosts,
+  mergeChoices,
+  pagesLeft,
+  postActions,
+  postCounts,
+} from "./console_model.js";
 
-/** Wire the console's list of posts; returns draw(). */
+const TYPING_MS = 400;
+
+/** Wire the console's list of posts; returns {draw, restart}. */
 export function postList(ctx) {
   let mergeTargets = [];
+  let words = null; // the search, or null
+  const pages = new Map(); // words ("" for none) -> {next, total, busy}
+  const search = h("input", { id: "console-q", type: "search", maxlength: "100" });
+  const form = h(
+    "form",
+    { class: "console-search", role: "search" },
+    h("label", { for: "console-q" }, t("search_posts")),
+    search,
+  );
+  const shownText = h("p", { class: "hint", id: "console-posts-shown" });
+  const more = h("button", { type: "button", class: "secondary", id: "console-more" });
+  $("console-posts").before(form);
+  $("console-posts").after(shownText, more);
+
+  /** As far as the snapshot went. */
+  function restart() {
+    pages.clear();
+    const { complete, older, total } = ctx.state.window;
+    pages.set("", { next: complete ? null : older, total });
+  }
+  restart();
+
+  function of(key) {
+    if (!pages.has(key)) pages.set(key, { next: undefined, total: null });
+    return pages.get(key);
+  }
+
+  /** The next page of the list as searched (its first, if never read). */
+  async function load(announce) {
+    const key = words || "";
+    const paging = of(key);
+    if (paging.busy || paging.next === null) return;
+    paging.busy = true;
+    draw();
+    const found = await ctx.page({ q: words, after: paging.next ?? null });
+    paging.busy = false;
+    if (found) Object.assign(paging, { next: found.next, total: found.total });
+    draw();
+    if (announce && key === (words || "")) {
+      ctx.say(found ? shownText.textContent : t("more_failed"), !found);
+    }
+  }
+
+  let typing = null;
+  function searched() {
+    clearTimeout(typing);
+    const wanted = search.value.trim() || null;
+    if (wanted === words) return;
+    words = wanted;
+    draw();
+    if (of(words || "").next === undefined) load(true);
+  }
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(searched, TYPING_MS);
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    searched();
+  });
+  more.addEventListener("click", () => load(true));
 
   /** Every other post everyone can see, newest first, as choices; the choice made stays. */
   function fillMergeTargets(form, postId) {
@@ -136,9 +209,10 @@ export function postList(ctx) {
     if (!mergeForm.hidden) fillMergeTargets(mergeForm, post.id);
   }
 
-  return function draw() {
-    const { shown, targets } = boardPosts(ctx.state);
+  function draw() {
+    const { shown: held, targets } = boardPosts(ctx.state);
     mergeTargets = targets;
+    const shown = words ? held.filter((post) => says(post, words)) : held;
     syncList(
       $("console-posts"),
       shown,
@@ -147,7 +221,16 @@ export function postList(ctx) {
       (item, post) => update(item, post, targets),
       $("posts-heading"),
     );
-    setText($("posts-count"), String(shown.length));
-    $("posts-empty").hidden = shown.length > 0;
-  };
+    const paging = of(words || "");
+    const left = pagesLeft(shown.length, paging);
+    setText($("posts-count"), String(left.all));
+    setText(shownText, tn("feed_count", left.all, { shown: shown.length }));
+    shownText.hidden = paging.total === null;
+    more.hidden = !left.more;
+    more.setAttribute("aria-disabled", String(Boolean(paging.busy)));
+    setText(more, t(paging.busy ? "loading_more" : "show_more"));
+    $("posts-empty").hidden = shown.length > 0 || Boolean(paging.busy);
+  }
+
+  return { draw, restart };
 }

@@ -3,7 +3,9 @@
 // off the end. A post that arrives while the page is open is marked `is-new` for a few
 // seconds. Above the feed: the phase, and the timer, counting down on the server's clock.
 // The spotlighted post takes the feed's place, large; in the closed phase (or when asked
-// with "Show results") the ranked results do.
+// with "Show results") the ranked results do. The page holds the snapshot's first screen:
+// when fewer posts than the grid holds are left (deletions, hides), older ones are read
+// from the server (board.posts), and so is a spotlit post it does not hold.
 //
 // The page and its live connection use the public view: the room sees what residents
 // see, never posts waiting for approval, held back for the reveal, or hidden (only the
@@ -20,6 +22,7 @@ import {
   postsNewestFirst,
   spotlightPost,
   timerLeft,
+  withPage,
   withServerTime,
 } from "./state.js";
 
@@ -237,12 +240,13 @@ function start(root) {
   // null: follow the phase (results once closed); true or false: the facilitator's choice.
   let resultsWanted = null;
 
-  function show(next) {
+  /** Draw `next`; `quiet`: posts read from the server, not new to the room. */
+  function show(next, quiet = false) {
     const prev = state;
     state = next;
     if (prev.session.phase !== next.session.phase) resultsWanted = null;
     drawSession(next.session);
-    drawFeed(prev, next);
+    drawFeed(prev, next, quiet);
     drawMode();
     setText(joinedEl, t("joined", { count: next.participants }));
     const summary = summaryText(next.moderation);
@@ -284,7 +288,7 @@ function start(root) {
   setInterval(drawTimer, TICK_MS);
 
   let sessionKey = "";
-  function drawFeed(prev, next) {
+  function drawFeed(prev, next, quiet) {
     const shown = postsNewestFirst(next).filter(isOpen).slice(0, max);
     const keep = new Set(shown.map((post) => post.id));
     // Dot counts depend on the session too: redraw every card when it changes.
@@ -300,7 +304,9 @@ function start(root) {
       if (!card) {
         card = projectorCard(post, next.session);
         // New to this screen (not an older post moving up after a delete): highlight it.
-        if (!prev.posts.has(post.id) || !isOpen(prev.posts.get(post.id))) markNew(card);
+        if (!quiet && (!prev.posts.has(post.id) || !isOpen(prev.posts.get(post.id)))) {
+          markNew(card);
+        }
       } else if (sessionChanged || prev.posts.get(post.id) !== post) {
         updateCard(card, post, next.session);
       }
@@ -464,6 +470,34 @@ function start(root) {
     }
   }
 
+  // The cursor for the posts older than those held newest first (null: none left).
+  let older = null;
+  let filling = false;
+
+  function merge(page) {
+    const merged = withPage(state, page);
+    if (!merged.stale) show(merged.state, true);
+    return !merged.stale;
+  }
+
+  /** Fewer open posts than the grid holds, and more on the board: read the next ones. */
+  async function fill() {
+    if (filling || older === null) return;
+    if (postsNewestFirst(state).filter(isOpen).length >= max) return;
+    filling = true;
+    const found = await connection.page({ sort: "newest", after: older }, merge);
+    filling = false;
+    if (!found) return;
+    older = found.next;
+    fill();
+  }
+
+  /** After a snapshot: page on from its first screen. */
+  function restart() {
+    older = state.window.complete ? null : state.window.older;
+    fill();
+  }
+
   const connection = new BoardConnection({
     board: code,
     seq: state.seq,
@@ -480,9 +514,15 @@ function start(root) {
         announce(post.title);
       }
       if (!resultsEl.hidden) refetchResults();
+      const spotlit = state.session.spotlight_post_id;
+      if (spotlit != null && !state.posts.has(spotlit)) {
+        connection.seek(() => state.posts.has(spotlit), merge);
+      }
+      fill();
     },
     onSnapshot(snapshot) {
       show(fromSnapshot(snapshot));
+      restart();
     },
     onPresence(count) {
       setText(presenceEl, t("here_now", { count }));
@@ -492,6 +532,7 @@ function start(root) {
   }).start();
 
   show(state);
+  restart();
   drawTimer();
 
   // A laptop waking from sleep: check for anything missed rather than wait for `head`.

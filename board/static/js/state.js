@@ -173,6 +173,12 @@ export function isOpen(post) {
   return (post.state || "visible") === "visible" && !post.hidden;
 }
 
+/** Is `words` in the post's title or body, whatever the case (as the server's search)? */
+export function says(post, words) {
+  const wanted = words.toLowerCase();
+  return [post.title, post.body].some((text) => (text || "").toLowerCase().includes(wanted));
+}
+
 /** The post in the spotlight now, if this client has it. */
 export function spotlightPost(state) {
   const id = state.session?.spotlight_post_id;
