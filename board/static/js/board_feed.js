@@ -46,6 +46,7 @@ const TYPING_MS = 400;
 export function boardPaging(b) {
   const $ = (id) => document.getElementById(id);
   const views = new Map(); // viewKey -> {view, next, total, seq, busy}
+  let sought = null; // the spotlit post last looked for
   const button = h("button", { type: "button", class: "secondary", id: "feed-more-button" });
   const more = h("div", { class: "feed-more", id: "feed-more" }, button);
   $("feed-older")?.closest(".feed-more")?.remove(); // pages without the script
@@ -129,7 +130,8 @@ export function boardPaging(b) {
       paging.total = totalAfter(paging.total, before, b.state, envelope, paging.view);
     }
     const spotlit = b.state.session.spotlight_post_id;
-    if (spotlit != null && !b.state.posts.has(spotlit)) {
+    if (spotlit != null && spotlit !== sought && !b.state.posts.has(spotlit)) {
+      sought = spotlit; // looked for once
       b.live.seek(() => b.state.posts.has(spotlit), merge).then(b.redraw);
     }
   }

@@ -110,8 +110,11 @@ function start(root) {
   }
 
   /** A post an event names that the console does not hold (reported, hidden, spotlit). */
+  const sought = new Set(); // each looked for once
   function fetchMissing(id) {
-    if (id != null && !state.posts.has(id)) connection.seek(() => state.posts.has(id), merge);
+    if (id == null || state.posts.has(id) || sought.has(id)) return;
+    sought.add(id);
+    connection.seek(() => state.posts.has(id), merge);
   }
 
   const refetchFairness = throttle(fairness.load, REFETCH_MS);

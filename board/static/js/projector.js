@@ -473,6 +473,7 @@ function start(root) {
   // The cursor for the posts older than those held newest first (null: none left).
   let older = null;
   let filling = false;
+  let sought = null; // the spotlit post last looked for
 
   function merge(page) {
     const merged = withPage(state, page);
@@ -515,7 +516,8 @@ function start(root) {
       }
       if (!resultsEl.hidden) refetchResults();
       const spotlit = state.session.spotlight_post_id;
-      if (spotlit != null && !state.posts.has(spotlit)) {
+      if (spotlit != null && spotlit !== sought && !state.posts.has(spotlit)) {
+        sought = spotlit; // looked for once
         connection.seek(() => state.posts.has(spotlit), merge);
       }
       fill();
