@@ -65,10 +65,11 @@ def busy_board(posts_wanted: int, groups_every: int = 3) -> Busy:
     neighbour, inserted in bulk (a thousand in a second).
 
     Every post has supports and a comment; ideas and needs have Dev's offer as a helper; an
-    idea in every ``groups_every`` posts has a group (0: none); every third is reported, and some are pinned, hidden or waiting for approval, so every part of a card
-    and every reason of the first screen is there at any size, in each list read. The rows
-    keep the model's rules: what the services would have written, without the events (no
-    client replays this board).
+    idea in every ``groups_every`` posts has a group (0: none); every third is reported, and
+    some are pinned, hidden or waiting for approval, so every part of a card and every reason
+    of the first screen is there at any size, in each list read. The rows keep the model's
+    rules: what the services would have written, without the events (no client replays
+    this board).
     """
     entry = new_board()
     lead = actor_of(entry)
