@@ -111,6 +111,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BOARD_REPLAY_MAX": _int("BOARD_REPLAY_MAX", 500),
         "BOARD_HEAD_INTERVAL": _int("BOARD_HEAD_INTERVAL", 20),
         "BOARD_FIRST_SCREEN": first_screen(os.environ.get("BOARD_FIRST_SCREEN", "")),
+        # How long the public part of a board's snapshot at one seq is kept for the next
+        # viewer (board.services.boards.PublicSnapshots); 0 draws every snapshot afresh.
+        "BOARD_SNAPSHOT_CACHE_S": _float("BOARD_SNAPSHOT_CACHE_S", 10.0),
         # WebSocket compression (permessage-deflate), which only eventlet negotiates: it
         # compresses each frame once per recipient (29 % of the CPU at 2000 clients).
         "BOARD_WS_DEFLATE": _bool("BOARD_WS_DEFLATE", False),

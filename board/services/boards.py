@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +21,7 @@ from board.inputs import Join, NewBoard, Since
 from board.models import (
     Board,
     BoardEvent,
+    Dot,
     Group,
     GroupMember,
     Link,
@@ -36,7 +40,7 @@ from board.outputs import (
     session_out,
 )
 from board.services import Actor, feed
-from board.services.commands import board_read, declared, lock_board
+from board.services.commands import board_read, declared
 from board.services.rules import is_staff
 from board.storage import read_snapshot, write_transaction
 
@@ -54,6 +58,8 @@ class Entry:
     participant_id: int
     token: str
     participant: dict[str, Any]
+    #: The board's public description as of the write (``board_out``), when it was read.
+    board: dict[str, Any] | None = None
 
 
 def hash_token(token: str) -> str:
@@ -112,7 +118,9 @@ def create_board(
         facilitator, token = new_participant(
             session, board, facilitator_name, anonymous=False, role="facilitator"
         )
-        entry = Entry(board.code, facilitator.id, token, participant_out(facilitator))
+        entry = Entry(
+            board.code, facilitator.id, token, participant_out(facilitator), board_out(board)
+        )
     return entry
 
 
@@ -126,26 +134,31 @@ def join_board(code: str, display_name: str | None, anonymous: bool) -> Entry:
             422,
             {"display_name": "is required unless anonymous is true"},
         )
+    # No board lock: a join is no board event, so it takes no seq and waits for no write.
     with write_transaction() as session:
-        board = lock_board(session, board_by_code(session, code).id)
+        board = board_by_code(session, code)
         participant, token = new_participant(
             session, board, display_name, anonymous, role="participant"
         )
-        entry = Entry(board.code, participant.id, token, participant_out(participant))
+        entry = Entry(
+            board.code, participant.id, token, participant_out(participant), board_out(board)
+        )
     return entry
 
 
 def identify(session: so.Session, code: str, token: str | None) -> Actor:
     """The participant holding ``token`` on the board with ``code``, or not_joined."""
-    board = board_by_code(session, code)
-    if not token:
-        raise not_joined()
-    participant = session.scalar(
-        sa.select(Participant).where(
-            Participant.token_hash == hash_token(token), Participant.board_id == board.id
+    participant = (
+        session.scalar(
+            sa.select(Participant)
+            .join(Board, Board.id == Participant.board_id)
+            .where(Board.code == normalise_code(code), Participant.token_hash == hash_token(token))
         )
+        if token
+        else None
     )
     if participant is None:
+        board_by_code(session, code)  # an unknown board says so, not "join first"
         raise not_joined()
     return _admitted(participant)
 
@@ -183,30 +196,140 @@ def snapshot(actor: Actor) -> dict[str, Any]:
     Read in one consistent transaction, so applying events with a higher seq on top of it
     gives exactly the current board. Its posts are the first screen (board.services.feed):
     the posts that matter now, each with why, and where the rest begin.
+
+    What everyone sees at a seq is drawn once (``PublicSnapshots``): a hall of phones
+    joining, none of them with a post yet, each reads only who they are, the head count,
+    and their dots and their groups' drafts if they have any.
     """
     with read_snapshot() as session:
         reader = feed.viewer(session, actor)
         board, me, staff = reader.board, reader.me, reader.staff
-        window = feed.first_screen(session, reader, feed.sizes())
-        my_dots = feed.all_my_dots(session, reader)
+        wanted = feed.sizes()
+        cache = PublicSnapshots.of_app()
+        joined, has_posts, has_dots = session.execute(
+            sa.select(
+                sa.select(sa.func.count())
+                .where(Participant.board_id == board.id)
+                .scalar_subquery(),
+                sa.exists().where(Post.board_id == board.id, Post.author_id == me.id),
+                sa.exists().where(Dot.board_id == board.id, Dot.participant_id == me.id),
+            )
+        ).one()
+        # The viewer's own posts (held back or hidden ones too) join their first screen.
+        plain = not staff and not has_posts
+        kept = cache.get(board, wanted) if plain else None
+        posts: Sequence[Post] = ()
+        if kept is None:
+            window = feed.first_screen(session, reader, wanted)
+            posts = window.posts
+            kept = Public(
+                {
+                    "board": board_out(board),
+                    "session": session_out(board),
+                    "posts": [post_out(p) for p in window.posts],
+                    "window": window.out(),
+                    "groups": [group_out(g) for g in board_groups(session, board.id)],
+                    "moderation": moderation_summary(session, board.id),
+                },
+                proposal_rows(session, board.id),
+            )
+            if plain:
+                cache.put(board, wanted, kept)
+        my_dots = feed.all_my_dots(session, reader) if has_dots else {}
         shaped: dict[str, Any] = {
-            "board": board_out(board),
+            **kept.shaped,
             "seq": board.last_seq,
             "server_time": events.iso(utcnow()),
             "me": {**participant_out(me), "muted": me.muted_at is not None},
-            "participants": participant_count(session, board.id),
-            "session": session_out(board),
-            "posts": [post_out(p) for p in window.posts],
-            "window": window.out(),
-            "groups": [group_out(g) for g in board_groups(session, board.id)],
-            "moderation": moderation_summary(session, board.id),
+            "participants": joined,
             "my_dots": my_dots,
             "dots_spent": sum(my_dots.values()),
-            "proposals": visible_proposals(session, board.id, me, staff),
+            "proposals": kept.proposals_for(session, me, staff),
         }
         if staff:
-            shaped["staff"] = staff_view(session, board, window.posts)
+            shaped["staff"] = staff_view(session, board, posts)
         return shaped
+
+
+@dataclass(frozen=True)
+class Public:
+    """What everyone sees of a board at one seq, and its proposals for any viewer."""
+
+    shaped: dict[str, Any]
+    #: (group id, seen by everyone, ``proposal_public_out``) for each proposal, oldest first.
+    proposals: list[tuple[int | None, bool, dict[str, Any]]]
+
+    def proposals_for(self, session: so.Session, me: Participant, staff: bool) -> list[Any]:
+        """The proposals this viewer may see (a group's draft only to its members)."""
+        if staff or all(public for _, public, _ in self.proposals):
+            return [shaped for _, _, shaped in self.proposals]
+        mine = my_groups(session, me.id)
+        return [shaped for group, public, shaped in self.proposals if public or group in mine]
+
+
+class PublicSnapshots:
+    """The part of a snapshot everyone without a post of their own sees, per board and seq.
+
+    Every change to what the snapshot shows is a board event, so a board's seq names its
+    public state; the few changes made without one (the redaction of old events) call
+    ``forget``. An entry also lives at most BOARD_SNAPSHOT_CACHE_S seconds, so nothing
+    outlives that long if one is ever missed. One per app (a test's apps share no board
+    ids), at most ``KEEP`` boards, the least recently read dropped first.
+    """
+
+    KEEP = 64
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[int, tuple[tuple[Any, ...], float, Public]] = OrderedDict()
+
+    @classmethod
+    def of_app(cls) -> PublicSnapshots:
+        """The current app's cache."""
+        extensions = current_app.extensions
+        found = extensions.get("board_public_snapshots")
+        if found is None:
+            found = extensions.setdefault(
+                "board_public_snapshots", cls(current_app.config["BOARD_SNAPSHOT_CACHE_S"])
+            )
+        cache: PublicSnapshots = found
+        return cache
+
+    @staticmethod
+    def _key(board: Board, wanted: Any) -> tuple[Any, ...]:
+        return (board.code, board.last_seq, wanted)
+
+    def get(self, board: Board, wanted: Any) -> Public | None:
+        """The public part of the board at its seq, or None."""
+        with self._lock:
+            entry = self._entries.get(board.id)
+            if entry is None:
+                return None
+            key, until, public = entry
+            if key != self._key(board, wanted) or time.monotonic() > until:
+                return None
+            self._entries.move_to_end(board.id)
+            return public
+
+    def put(self, board: Board, wanted: Any, public: Public) -> None:
+        """Keep the public part of the board at its seq (read in the same transaction)."""
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._entries[board.id] = (
+                self._key(board, wanted),
+                time.monotonic() + self.seconds,
+                public,
+            )
+            self._entries.move_to_end(board.id)
+            while len(self._entries) > self.KEEP:
+                self._entries.popitem(last=False)
+
+    def forget(self, board_id: int) -> None:
+        """Drop what is kept of a board (it changed without a new seq)."""
+        with self._lock:
+            self._entries.pop(board_id, None)
 
 
 def frame(actor: Actor) -> dict[str, Any]:
@@ -276,13 +399,14 @@ def my_groups(session: so.Session, participant_id: int) -> frozenset[int]:
     )
 
 
-def visible_proposals(
-    session: so.Session, board_id: int, me: Participant, staff: bool
-) -> list[dict[str, Any]]:
-    """The board's proposals as this viewer may see them: a draft (or a draft withdrawn
-    before it was ever submitted) only to its group's members and facilitators (not the
+def proposal_rows(
+    session: so.Session, board_id: int
+) -> list[tuple[int | None, bool, dict[str, Any]]]:
+    """The board's proposals, oldest first: (group id, seen by everyone, public shape).
+
+    Everyone sees a proposal once it has been submitted; a draft (or a draft withdrawn
+    before it was ever submitted) only its group's members and facilitators (not the
     projector)."""
-    mine = my_groups(session, me.id)
     rows = session.scalars(
         sa.select(Proposal)
         .where(Proposal.board_id == board_id)
@@ -290,10 +414,16 @@ def visible_proposals(
         .options(so.selectinload(Proposal.transitions))
     ).all()
     return [
-        proposal_public_out(p)
+        (p.group_id, any(t.to_state == "submitted" for t in p.transitions), proposal_public_out(p))
         for p in rows
-        if staff or p.group_id in mine or any(t.to_state == "submitted" for t in p.transitions)
     ]
+
+
+def visible_proposals(
+    session: so.Session, board_id: int, me: Participant, staff: bool
+) -> list[dict[str, Any]]:
+    """The board's proposals as this viewer may see them (``proposal_rows``)."""
+    return Public({}, proposal_rows(session, board_id)).proposals_for(session, me, staff)
 
 
 def staff_view(session: so.Session, board: Board, posts: Sequence[Post]) -> dict[str, Any]:

@@ -69,8 +69,12 @@ class Window:
 
 def viewer(session: so.Session, actor: Actor) -> Viewer:
     """The actor as a reader of their board's feed."""
-    me = session.get_one(Participant, actor.participant_id)
-    return Viewer(session.get_one(Board, actor.board_id), me, is_staff(me, actor))
+    me, board = session.execute(
+        sa.select(Participant, Board)
+        .join(Board, Board.id == Participant.board_id)
+        .where(Participant.id == actor.participant_id, Board.id == actor.board_id)
+    ).one()
+    return Viewer(board, me, is_staff(me, actor))
 
 
 def sizes() -> FirstScreen:
@@ -86,6 +90,16 @@ def on_board(reader: Viewer) -> list[sa.ColumnElement[bool]]:
         Post.merged_into_id.is_(None),
         can_see_clause(reader.me, reader.staff),
     ]
+
+
+def has_posts(session: so.Session, reader: Viewer) -> bool:
+    """Whether the reader has written any post on the board (merged, held or hidden too)."""
+    found = session.scalar(
+        sa.select(Post.id)
+        .where(Post.board_id == reader.board.id, Post.author_id == reader.me.id)
+        .limit(1)
+    )
+    return found is not None
 
 
 def support_count() -> sa.ScalarSelect[int]:

@@ -46,7 +46,7 @@ from board.outputs import (
     post_out,
 )
 from board.services import Actor
-from board.services.boards import hash_token
+from board.services.boards import PublicSnapshots, hash_token
 from board.services.commands import Write, board_read, board_write, lock_board
 from board.services.loading import post_loading
 from board.storage import read_snapshot, write_transaction
@@ -279,6 +279,9 @@ def anonymise_closed(days: int, now: datetime | None = None) -> list[tuple[str, 
                     events.redact(session, board, post_id=post.id, text={"on_behalf_of": None})
             if erased or cards:
                 done.append((board.code, erased))
+        if cards and not erased:
+            # Taking the names off paper cards is no board event: the seq stays where it was.
+            PublicSnapshots.of_app().forget(board_id)
     return done
 
 

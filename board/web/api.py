@@ -136,7 +136,7 @@ def create_board() -> tuple[Response, int]:
     """Create a board; the caller becomes its facilitator."""
     entry = boards.create_board(**inputs.NewBoard.parse(_body()).given())
     remember(entry)
-    return jsonify(board=boards.board_info(entry.board_code), **_entry_out(entry)), 201
+    return jsonify(board=entry.board, **_entry_out(entry)), 201
 
 
 @HANDLERS.handles("board.join")
@@ -144,7 +144,7 @@ def join(code: str) -> tuple[Response, int]:
     """Join a board with a display name, or anonymously."""
     entry = boards.join_board(code, **inputs.Join.parse(_body()).given())
     remember(entry)
-    return jsonify(board=boards.board_info(entry.board_code), **_entry_out(entry)), 201
+    return jsonify(board=entry.board, **_entry_out(entry)), 201
 
 
 @HANDLERS.handles("board.events")
