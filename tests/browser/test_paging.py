@@ -7,7 +7,6 @@ time offline it starts again from a fresh first screen and pages on from there."
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +17,7 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.browser.conftest import (
     PROJECTOR,
+    BoardApi,
     Contexts,
     join_by_page,
     new_board,
@@ -44,32 +44,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running.stop()
 
 
-class Person:
-    """A participant acting over the API with their own token."""
+class Person(BoardApi):
+    """A participant who joined over the API, acting with their own token."""
 
-    def __init__(self, server: Server, code: str, name: str | None, token: str = "") -> None:
-        self.base = f"{server.url}/api/v1/boards/{code}"
-        if name is not None:
-            token = requests.post(
-                f"{self.base}/participants", json={"display_name": name}, timeout=5
-            ).json()["token"]
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    @classmethod
-    def with_token(cls, server: Server, code: str, token: str) -> Person:
-        """Someone who already has a token (the facilitator who made the board)."""
-        return cls(server, code, None, token)
-
-    def __call__(self, method: str, path: str, **body: Any) -> dict[str, Any]:
-        done = requests.request(
-            method,
-            f"{self.base}/{path}",
-            json={"op_id": os.urandom(8).hex(), **body},
-            headers=self.headers,
+    def __init__(self, server: Server, code: str, name: str) -> None:
+        joined = requests.post(
+            f"{server.url}/api/v1/boards/{code}/participants",
+            json={"display_name": name},
             timeout=5,
         )
-        assert done.ok, done.text
-        return done.json()
+        super().__init__(server, code, joined.json()["token"])
 
 
 class Board:
@@ -78,7 +62,7 @@ class Board:
     def __init__(self, server: Server) -> None:
         self.made = new_board(server, tags=["parks", "roads"])
         self.code = self.made["board"]["code"]
-        self.lead = Person.with_token(server, self.code, self.made["token"])
+        self.lead = BoardApi(server, self.code, self.made["token"])
         writers = [Person(server, self.code, f"Neighbour {n}") for n in range(4)]
         self.posts: dict[int, dict[str, Any]] = {}
         self.authors: dict[int, Person] = {}
