@@ -33,11 +33,9 @@ import itertools
 import json
 import math
 import multiprocessing
-import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,10 +48,9 @@ from typing import Any
 
 import requests
 import socketio
+from server import WSGI, App
 
-ROOT = Path(__file__).resolve().parents[1]
 MODES = ("gevent", "eventlet")
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 #: Clients connecting at once in each load process (a QR-code rush, but not a stampede).
 CONNECT_BATCH = 25
 #: Roles whose connections are in a private event's audience (full event, then the copy).
@@ -82,85 +79,18 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 # ---------------------------------------------------------------- the server under test
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """``python wsgi.py`` in its own folder, on its own port and SQLite database."""
+class Server(App):
+    """The app (bench/server.py), with ``--gc-log`` run through GC_WRAPPER."""
 
     def __init__(self, folder: Path, mode: str, gc_log: bool = False) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.folder = folder
-        self.mode = mode
         self.gc_log = folder / "gc.log" if gc_log else None
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(folder, mode)
         self.log_path = folder / "server.log"
-        self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60) -> Server:
-        env = {
-            **os.environ,
-            "BOARD_ASYNC_MODE": self.mode,
-            "BOARD_HOST": "127.0.0.1",
-            "BOARD_PORT": str(self.port),
-            "BOARD_INSTANCE_PATH": str(self.folder / "instance"),
-            "BOARD_DEMO": "0",
-            "PYTHONUNBUFFERED": "1",
-            # One poster writes faster than a person and 300 phones share one address: the
-            # benchmark measures delivery, not the rate limits.
-            "BOARD_RATE_LIMITS": "0",
-        }
-        env.pop("BOARD_DATABASE_URL", None)
-        env.pop("BOARD_MESSAGE_QUEUE", None)
-        command = [sys.executable, str(ROOT / "wsgi.py")]
+    def command(self) -> list[str]:
         if self.gc_log:
-            command = [sys.executable, "-c", GC_WRAPPER, str(ROOT / "wsgi.py"), str(self.gc_log)]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=self.folder,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.mode} server exited early:\n{self.output()}")
-            try:
-                if requests.get(self.url + "/", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.mode} server did not answer in {timeout}s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (/proc/<pid>/stat)."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
-
-    def memory_kib(self) -> dict[str, int]:
-        """VmRSS and VmHWM (peak RSS) in KiB, from /proc/<pid>/status."""
-        found = {}
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                found[key] = int(value.split()[0])
-        return found
+            return [sys.executable, "-c", GC_WRAPPER, str(WSGI), str(self.gc_log)]
+        return super().command()
 
     def gc_pauses(self, start: float, end: float) -> list[tuple[int, float]]:
         """``--gc-log``: (generation, ms) of each collection that began in [start, end]."""
@@ -172,15 +102,6 @@ class Server:
             if start <= float(began) <= end:
                 pauses.append((int(gen), round(1000 * float(took), 1)))
         return pauses
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
 
 
 # ---------------------------------------------------------------- one measuring client

@@ -1,13 +1,14 @@
 """How long a large board import stalls everyone else's requests.
 
-A fresh ``python wsgi.py`` (gevent, BOARD_DEMO=0, its own instance folder and SQLite
-database, a free loopback port) gets one small board and an instance administrator's token
-(``flask board admin-token``). A probe thread sends ``GET /api/v1/boards/{code}`` back to
-back on its own connection and records each answer's latency. While it runs, the script
-posts a board file of about ``--megabytes`` MiB (the small board's export with its posts
-repeated up to that size) to ``POST /api/v1/boards/import``: first one import alone, then
-``--concurrent`` at once. For each round it prints the imports' statuses and durations and
-the probe's GETs during the round: how many, the median, the 99th percentile and the worst.
+A fresh ``python wsgi.py`` (bench/server.py's App: gevent, BOARD_DEMO=0, limits off, its
+own instance folder and SQLite database, a free loopback port) gets one small board and an
+instance administrator's token (``flask board admin-token``). A probe thread sends
+``GET /api/v1/boards/{code}`` back to back on its own connection and records each answer's
+latency. While it runs, the script posts a board file of about ``--megabytes`` MiB (the
+small board's export with its posts repeated up to that size) to
+``POST /api/v1/boards/import``: first one import alone, then ``--concurrent`` at once. For
+each round it prints the imports' statuses and durations and the probe's GETs during the
+round: how many, the median, the 99th percentile and the worst.
 
     python bench/import_stall.py --megabytes 8 --concurrent 5
 
@@ -22,11 +23,7 @@ import copy
 import itertools
 import json
 import multiprocessing
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,80 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from server import App
 
 
-class Server:
-    """``python wsgi.py`` in its own folder, on its own port and SQLite database."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "BOARD_ASYNC_MODE": "gevent",
-            "BOARD_HOST": "127.0.0.1",
-            "BOARD_PORT": str(self.port),
-            "BOARD_INSTANCE_PATH": str(folder / "instance"),
-            "BOARD_DEMO": "0",
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.env.pop("BOARD_DATABASE_URL", None)
-        self.env.pop("BOARD_MESSAGE_QUEUE", None)
-        self.log = folder / "server.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 60) -> Server:
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "wsgi.py")],
-                cwd=self.folder,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("server exited early:\n" + self.log.read_text())
-            try:
-                if requests.get(self.url + "/", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not answer:\n" + self.log.read_text())
-
-    def admin_token(self) -> str:
-        flask = [sys.executable, "-m", "flask", "--app", str(ROOT / "wsgi.py")]
-        made = subprocess.run(
-            [*flask, "board", "admin-token", "Benchmark"],
-            cwd=self.folder,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return made.stdout.strip().splitlines()[-1]
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def big_file(server: Server, megabytes: float) -> tuple[str, bytes]:
+def big_file(server: App, megabytes: float) -> tuple[str, bytes]:
     """A small board's code, and its export grown to about ``megabytes`` MiB of posts."""
     made = requests.post(
         server.url + "/api/v1/boards",
@@ -217,39 +144,35 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="also write the board file here")
     args = parser.parse_args()
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="import-stall-") as tmp:
-        server = Server(Path(tmp)).start()
-        try:
-            token = server.admin_token()
-            code, body = big_file(server, args.megabytes)
-            print(f"board file: {len(body) / 1024 / 1024:.2f} MiB")
-            if args.save:
-                args.save.write_bytes(body)
-            probe = Probe(f"{server.url}/api/v1/boards/{code}")
-            probe.start()
-            time.sleep(0.5)
-            windows = {"no import": (time.monotonic(), time.monotonic() + 1.5)}
-            time.sleep(1.5)
-            for at_once in (1, args.concurrent):
-                start = time.monotonic()
-                with ThreadPoolExecutor(at_once) as pool:
-                    imports = list(
-                        pool.map(lambda _n: import_once(server.url, token, body), range(at_once))
-                    )
-                name = f"{at_once} import(s) at once"
-                windows[name] = (start, time.monotonic())
-                statuses = [f"{s}{' ' + c if c else ''} in {t:.2f}s" for s, t, c in imports]
-                print(f"{name} ({windows[name][1] - start:.2f}s): {statuses}")
-                results[name] = {"imports": imports}
-                time.sleep(6)  # past import_busy's retry_after, for the next round
-            probe.stop()
-            for name, (start, end) in windows.items():
-                gets = summary(probe.between(start, end))
-                gets["longest_wait_ms"] = round(1000 * probe.longest_wait(start, end), 1)
-                print(f"GETs during {name}: {gets}")
-                results.setdefault(name, {})["gets"] = gets
-        finally:
-            server.stop()
+    with tempfile.TemporaryDirectory(prefix="import-stall-") as tmp, App(Path(tmp)) as server:
+        token = server.admin_token()
+        code, body = big_file(server, args.megabytes)
+        print(f"board file: {len(body) / 1024 / 1024:.2f} MiB")
+        if args.save:
+            args.save.write_bytes(body)
+        probe = Probe(f"{server.url}/api/v1/boards/{code}")
+        probe.start()
+        time.sleep(0.5)
+        windows = {"no import": (time.monotonic(), time.monotonic() + 1.5)}
+        time.sleep(1.5)
+        for at_once in (1, args.concurrent):
+            start = time.monotonic()
+            with ThreadPoolExecutor(at_once) as pool:
+                imports = list(
+                    pool.map(lambda _n: import_once(server.url, token, body), range(at_once))
+                )
+            name = f"{at_once} import(s) at once"
+            windows[name] = (start, time.monotonic())
+            statuses = [f"{s}{' ' + c if c else ''} in {t:.2f}s" for s, t, c in imports]
+            print(f"{name} ({windows[name][1] - start:.2f}s): {statuses}")
+            results[name] = {"imports": imports}
+            time.sleep(6)  # past import_busy's retry_after, for the next round
+        probe.stop()
+        for name, (start, end) in windows.items():
+            gets = summary(probe.between(start, end))
+            gets["longest_wait_ms"] = round(1000 * probe.longest_wait(start, end), 1)
+            print(f"GETs during {name}: {gets}")
+            results.setdefault(name, {})["gets"] = gets
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 

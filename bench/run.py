@@ -35,7 +35,6 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,26 +51,19 @@ sys.path.insert(0, str(BENCH))
 
 import seed  # noqa: E402
 import suite  # noqa: E402
+from server import CLOCK_TICK, App, Server  # noqa: E402
 
 ROOT = BENCH.parent
 NODE_DIR = BENCH / "node"
 LOADGEN = NODE_DIR / "loadgen.mjs"
 RESULTS = BENCH / "results"
 DOC = ROOT / "docs" / "PERFORMANCE.md"
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
-FLASK_COMMAND = (sys.executable, "-m", "flask", "--app", str(ROOT / "wsgi.py"))
 #: Longest a single loadgen run may take before it counts as failed (and is stopped).
 LOADGEN_TIMEOUT = 900
 
 
 def log(message: str) -> None:
     print(f"run: {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def raise_open_file_limit() -> None:
@@ -82,102 +74,6 @@ def raise_open_file_limit() -> None:
 
 
 # ---------------------------------------------------------------- the servers
-
-
-class Server:
-    """One server under test: a child process on a free loopback port, with its log."""
-
-    name = "server"
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = folder / f"{self.name}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def command(self) -> list[str]:
-        raise NotImplementedError
-
-    def env(self) -> dict[str, str]:
-        return {**os.environ, "PYTHONUNBUFFERED": "1"}
-
-    def start(self, timeout: float = 60) -> Server:
-        with self.log_path.open("wb") as output:
-            self.process = subprocess.Popen(
-                self.command(), cwd=self.folder, env=self.env(), stdout=output, stderr=output
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited early:\n{self.output()}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(self.url + "/", timeout=2).status_code == 200:
-                    return self
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not answer in {timeout} s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def cpu_seconds(self) -> float:
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-class App(Server):
-    """``python wsgi.py``: its own instance folder and SQLite database, limits off."""
-
-    def __init__(self, folder: Path, mode: str) -> None:
-        self.name = f"app-{mode}"
-        self.mode = mode
-        super().__init__(folder)
-
-    def env(self) -> dict[str, str]:
-        env = {
-            **super().env(),
-            "BOARD_ASYNC_MODE": self.mode,
-            "BOARD_HOST": "127.0.0.1",
-            "BOARD_PORT": str(self.port),
-            "BOARD_INSTANCE_PATH": str(self.folder / "instance"),
-            "BOARD_DEMO": "0",
-            # One author writes faster than a person, and 2000 phones share one address:
-            # the suite measures delivery, not the limits.
-            "BOARD_RATE_LIMITS": "0",
-        }
-        for name in ("BOARD_DATABASE_URL", "BOARD_MESSAGE_QUEUE", "BOARD_ACCESS_LOG"):
-            env.pop(name, None)
-        return env
-
-    def command(self) -> list[str]:
-        return [sys.executable, str(ROOT / "wsgi.py")]
-
-    def admin_token(self) -> str:
-        made = subprocess.run(
-            [*FLASK_COMMAND, "board", "admin-token", "Benchmark"],
-            cwd=self.folder,
-            env=self.env(),
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return made.stdout.strip().splitlines()[-1]
 
 
 class FlaskRelay(Server):
@@ -212,6 +108,15 @@ class NodeRelay(Server):
     def command(self) -> list[str]:
         relay = NODE_DIR / "relay_node.mjs"
         return ["node", str(relay), "--port", str(self.port), "--capture", str(self.capture)]
+
+
+def relays(modes: list[str], folder: Path, capture: Path) -> list[tuple[str, Server]]:
+    """The relays of a scenario, by result key, each answering with what ``capture`` holds."""
+    flask: list[tuple[str, Server]] = [
+        (server_key("flask", mode), FlaskRelay(folder / f"flask-{mode}", mode, capture))
+        for mode in modes
+    ]
+    return [*flask, ("node", NodeRelay(folder / "node", capture))]
 
 
 def server_key(kind: str, mode: str) -> str:
@@ -249,11 +154,8 @@ def loadgen(scenario: dict[str, Any], server: Server, folder: Path) -> dict[str,
 
 def capture_app(mode: str, folder: Path) -> dict[str, Any]:
     """The app's wire shapes for the relays: entries, envelopes and acks of each write."""
-    app = App(folder / "capture", mode).start()
-    try:
+    with App(folder / "capture", mode) as app:
         result = loadgen({"kind": "capture"}, app, folder / "capture")
-    finally:
-        app.stop()
     if not result.get("ok"):
         raise SystemExit(f"capturing the app's shapes failed: {result.get('error')}")
     captured: dict[str, Any] = result["capture"]
@@ -279,27 +181,16 @@ def socket_scenario(
     results: dict[str, Any] = {}
     snapshot = folder / "snapshot.json"
     for mode in modes:
-        app = App(folder / f"app-{mode}", mode).start()
-        try:
+        with App(folder / f"app-{mode}", mode) as app:
             wanted = {**scenario, "snapshot_out": str(snapshot)} if mode == modes[0] else scenario
             results[server_key("app", mode)] = loadgen(wanted, app, folder)
-        finally:
-            app.stop()
         report(spec, server_key("app", mode), results[server_key("app", mode)])
     capture = folder / "capture.json"
     shown = json.loads(snapshot.read_text()) if snapshot.exists() else {"seq": 0}
     capture.write_text(json.dumps({**base, "snapshot": shown}))
-    relays: list[tuple[str, Server]] = [
-        (server_key("flask", mode), FlaskRelay(folder / f"flask-{mode}", mode, capture))
-        for mode in modes
-    ]
-    relays.append(("node", NodeRelay(folder / "node", capture)))
-    for key, relay in relays:
-        relay.start()
-        try:
+    for key, relay in relays(modes, folder, capture):
+        with relay:
             results[key] = loadgen(scenario, relay, folder)
-        finally:
-            relay.stop()
         report(spec, key, results[key])
     return results
 
@@ -404,8 +295,7 @@ def page_scenario(
     results: dict[str, Any] = {}
     captured: dict[str, Any] = {}
     for mode in modes:
-        app = App(folder / f"app-{mode}", mode).start()
-        try:
+        with App(folder / f"app-{mode}", mode) as app:
             code = seed.seed(app.url, app.admin_token(), spec["posts"])
             token, cookie = viewer(app, code)
             page, page_body, page_headers = time_requests(
@@ -414,8 +304,6 @@ def page_scenario(
             snap, snap_body, snap_headers = time_requests(
                 app, f"/api/v1/boards/{code}/snapshot", {"Authorization": f"Bearer {token}"}, spec
             )
-        finally:
-            app.stop()
         results[server_key("app", mode)] = {"ok": True, "page": page, "snapshot": snap}
         report(spec, server_key("app", mode), results[server_key("app", mode)])
         if not captured:
@@ -428,18 +316,10 @@ def page_scenario(
             }
     capture = folder / "capture.json"
     capture.write_text(json.dumps({**base, "snapshot": {"seq": 0}, **captured}))
-    relays: list[tuple[str, Server]] = [
-        (server_key("flask", mode), FlaskRelay(folder / f"flask-{mode}", mode, capture))
-        for mode in modes
-    ]
-    relays.append(("node", NodeRelay(folder / "node", capture)))
-    for key, relay in relays:
-        relay.start()
-        try:
+    for key, relay in relays(modes, folder, capture):
+        with relay:
             page, _, _ = time_requests(relay, "/b/RELAYS", {}, spec)
             snap, _, _ = time_requests(relay, "/api/v1/boards/RELAYS/snapshot", {}, spec)
-        finally:
-            relay.stop()
         results[key] = {"ok": True, "page": page, "snapshot": snap}
         report(spec, key, results[key])
     return results

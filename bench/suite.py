@@ -8,7 +8,7 @@ bench/run.py runs the scenarios; this module says what they are and how they rea
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 #: The servers side by side: the app, and the two bare relays speaking its protocol.
@@ -71,6 +71,10 @@ QUICK: dict[str, dict[str, Any]] = {
 }
 
 LATENCIES = ("p50", "p95", "p99", "max")
+#: What the deliveries table adds up over the runs, in its columns' order.
+COUNTED = ("gaps", "duplicates", "out_of_order")
+#: The sizes the pages table shows of the last answer, in its columns' order.
+SIZES = ("wire_bytes", "gzip_bytes", "raw_bytes")
 #: The phase whose server CPU a scenario reports (loadgen.mjs's phase names).
 MAIN_PHASE = {"fanout": "posts", "join_rush": "rush", "reconnect": "storm", "workshop": "mix"}
 
@@ -218,6 +222,25 @@ def _servers(data: dict[str, Any]) -> list[str]:
     return [s for s in SERVER_NAMES if s in data.get("servers", [])]
 
 
+def _row(*cells: object) -> str:
+    """One row of a Markdown table."""
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def _scenario_runs(
+    data: dict[str, Any], of_pages: bool
+) -> Iterator[tuple[dict[str, Any], str, list[dict[str, Any]]]]:
+    """(scenario, server, its runs) of the page scenarios, or of the socket ones, for every
+    server that ran them, in the suite's order."""
+    for spec in data["suite"]:
+        if (spec["kind"] == "page") != of_pages:
+            continue
+        for server in _servers(data):
+            runs = _runs(data, spec["id"], server)
+            if runs:
+                yield spec, server, runs
+
+
 def deliveries(data: dict[str, Any]) -> str:
     """Every socket scenario and server: what was counted, and what it cost."""
     lines = [
@@ -226,38 +249,35 @@ def deliveries(data: dict[str, Any]) -> str:
         "| load generator CPU |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for spec in data["suite"]:
-        if spec["kind"] == "page":
-            continue
-        for server in _servers(data):
-            runs = _runs(data, spec["id"], server)
-            if not runs:
-                continue
+    for spec, server, runs in _scenario_runs(data, of_pages=False):
 
-            def mid(read: Callable[[dict[str, Any]], Any], runs: list[Any] = runs) -> Any:
-                return _median([read(r) for r in runs])
+        def mid(read: Callable[[dict[str, Any]], Any], runs: list[Any] = runs) -> Any:
+            return _median([read(r) for r in runs])
 
-            phase = MAIN_PHASE[spec["kind"]]
-            share = mid(
-                lambda r, p=phase: (
-                    (_get(r, "phases", p, "loadgen_cpu_s") or 0)
-                    / max(1e-9, _get(r, "phases", p, "wall_s") or 0)
-                )
+        phase = MAIN_PHASE[spec["kind"]]
+        share = mid(
+            lambda r, p=phase: (
+                (_get(r, "phases", p, "loadgen_cpu_s") or 0)
+                / max(1e-9, _get(r, "phases", p, "wall_s") or 0)
             )
-            received = sum(r.get("received") or 0 for r in runs)
-            expected = sum(r.get("expected") or 0 for r in runs)
-            failures = sum((_get(r, "failures", "total") or 0) + (not r.get("ok")) for r in runs)
-            latency = [mid(lambda r, q=q: _get(r, "latency_ms", q)) for q in LATENCIES]
-            lines.append(
-                f"| {spec['title']} | {SERVER_NAMES[server]} | {received:,} / {expected:,} "
-                f"| {sum(r.get('gaps') or 0 for r in runs)} "
-                f"| {sum(r.get('duplicates') or 0 for r in runs)} "
-                f"| {sum(r.get('out_of_order') or 0 for r in runs)} | {failures} "
-                f"| {' | '.join(_plain(v) for v in latency)} "
-                f"| {_plain(mid(phase_cpu(spec['kind'])), 2)} "
-                f"| {_plain(mid(lambda r: r.get('memory_per_connection_kib')))} "
-                f"| {DASH if share is None else f'{share:.0%}'} |"
+        )
+        received = sum(r.get("received") or 0 for r in runs)
+        expected = sum(r.get("expected") or 0 for r in runs)
+        failures = sum((_get(r, "failures", "total") or 0) + (not r.get("ok")) for r in runs)
+        latency = [mid(lambda r, q=q: _get(r, "latency_ms", q)) for q in LATENCIES]
+        lines.append(
+            _row(
+                spec["title"],
+                SERVER_NAMES[server],
+                f"{received:,} / {expected:,}",
+                *(sum(r.get(name) or 0 for r in runs) for name in COUNTED),
+                failures,
+                *(_plain(v) for v in latency),
+                _plain(mid(phase_cpu(spec["kind"])), 2),
+                _plain(mid(lambda r: r.get("memory_per_connection_kib"))),
+                DASH if share is None else f"{share:.0%}",
             )
+        )
     return "\n".join(lines)
 
 
@@ -268,25 +288,24 @@ def pages(data: dict[str, Any]) -> str:
         "| uncompressed bytes | server CPU ms per request |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for spec in data["suite"]:
-        if spec["kind"] != "page":
-            continue
-        for server in _servers(data):
-            runs = _runs(data, spec["id"], server)
-            for request in ("page", "snapshot"):
-                measured = [r[request] for r in runs if r.get(request)]
-                if not measured:
-                    continue
-                median = _median([m["median_ms"] for m in measured])
-                cpu = _median([m.get("server_cpu_ms_per_request") for m in measured])
-                lines.append(
-                    f"| {spec['title']} | {SERVER_NAMES[server]} | {request} "
-                    f"| {_plain(median)} "
-                    f"| {sum(m['n'] for m in measured)} "
-                    f"| {measured[-1]['wire_bytes']:,} | {measured[-1]['gzip_bytes']:,} "
-                    f"| {measured[-1]['raw_bytes']:,} "
-                    f"| {_plain(cpu)} |"
+    for spec, server, runs in _scenario_runs(data, of_pages=True):
+        for request in ("page", "snapshot"):
+            measured = [r[request] for r in runs if r.get(request)]
+            if not measured:
+                continue
+            median = _median([m["median_ms"] for m in measured])
+            cpu = _median([m.get("server_cpu_ms_per_request") for m in measured])
+            lines.append(
+                _row(
+                    spec["title"],
+                    SERVER_NAMES[server],
+                    request,
+                    _plain(median),
+                    sum(m["n"] for m in measured),
+                    *(f"{measured[-1][name]:,}" for name in SIZES),
+                    _plain(cpu),
                 )
+            )
     return "\n".join(lines)
 
 

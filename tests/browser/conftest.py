@@ -148,3 +148,23 @@ def wait_live(page: Page) -> None:
 def real_errors(contexts: Contexts) -> list[str]:
     """Script errors, leaving out the browser's note on each refused page (403, 404)."""
     return [e for e in contexts.errors if not e.startswith("Failed to load resource")]
+
+
+class BoardApi:
+    """One person's calls to a board's API with their token: each with a fresh op_id, the
+    answer's JSON back, and anything but a success fails the test."""
+
+    def __init__(self, server: Server, code: str, token: str) -> None:
+        self.base = f"{server.url}/api/v1/boards/{code}"
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def __call__(self, method: str, path: str, **body: Any) -> dict[str, Any]:
+        done = requests.request(
+            method,
+            f"{self.base}/{path}",
+            json={"op_id": os.urandom(8).hex(), **body},
+            headers=self.headers,
+            timeout=5,
+        )
+        assert done.ok, done.text
+        return done.json()

@@ -1,22 +1,23 @@
 """A board with more posts than its first screen, in Debian's Chromium: a participant's
 phone shows the first screen, loads the rest as it scrolls (every post once), filters and
 searches through the server, and keeps every post it shows exact while others change
-posts inside and outside what it holds, even while a page is on its way."""
+posts inside and outside what it holds, even while a page is on its way; back from a long
+time offline it starts again from a fresh first screen and pages on from there."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.browser.conftest import (
     PROJECTOR,
+    BoardApi,
     Contexts,
     join_by_page,
     new_board,
@@ -43,32 +44,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running.stop()
 
 
-class Person:
-    """A participant acting over the API with their own token."""
+class Person(BoardApi):
+    """A participant who joined over the API, acting with their own token."""
 
-    def __init__(self, server: Server, code: str, name: str | None, token: str = "") -> None:
-        self.base = f"{server.url}/api/v1/boards/{code}"
-        if name is not None:
-            token = requests.post(
-                f"{self.base}/participants", json={"display_name": name}, timeout=5
-            ).json()["token"]
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    @classmethod
-    def with_token(cls, server: Server, code: str, token: str) -> Person:
-        """Someone who already has a token (the facilitator who made the board)."""
-        return cls(server, code, None, token)
-
-    def __call__(self, method: str, path: str, **body: Any) -> dict[str, Any]:
-        done = requests.request(
-            method,
-            f"{self.base}/{path}",
-            json={"op_id": os.urandom(8).hex(), **body},
-            headers=self.headers,
+    def __init__(self, server: Server, code: str, name: str) -> None:
+        joined = requests.post(
+            f"{server.url}/api/v1/boards/{code}/participants",
+            json={"display_name": name},
             timeout=5,
         )
-        assert done.ok, done.text
-        return done.json()
+        super().__init__(server, code, joined.json()["token"])
 
 
 class Board:
@@ -77,7 +62,7 @@ class Board:
     def __init__(self, server: Server) -> None:
         self.made = new_board(server, tags=["parks", "roads"])
         self.code = self.made["board"]["code"]
-        self.lead = Person.with_token(server, self.code, self.made["token"])
+        self.lead = BoardApi(server, self.code, self.made["token"])
         writers = [Person(server, self.code, f"Neighbour {n}") for n in range(4)]
         self.posts: dict[int, dict[str, Any]] = {}
         self.authors: dict[int, Person] = {}
@@ -461,3 +446,102 @@ def test_the_projector_fills_its_grid_past_the_first_screen_and_follows_deletion
     expect(projector.locator(f"#post-{newest[grid + 2]}")).to_be_visible(timeout=LIVE_MS)
     assert shown() == newest[3 : grid + 3]
     assert real_errors(contexts) == []
+
+
+@pytest.fixture(scope="module")
+def short_replay_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The paging server that replays at most 2 events: more missed, a fresh snapshot."""
+    running = Server(
+        tmp_path_factory.mktemp("short-replay-server"),
+        "gevent",
+        BOARD_FIRST_SCREEN=FIRST_SCREEN,
+        BOARD_REPLAY_MAX="2",
+    ).start()
+    yield running
+    running.stop()
+
+
+def page_reads(page: Page) -> list[dict[str, Any]]:
+    """The posts.page payloads the page sends from now on, by WebSocket or by polling."""
+    sent: list[dict[str, Any]] = []
+
+    def note(text: str | bytes | None) -> None:
+        for found in re.finditer(r'42\d*\["posts\.page",(\{[^{}]*\})\]', str(text or "")):
+            sent.append(json.loads(found.group(1)))
+
+    page.on("websocket", lambda socket: socket.on("framesent", note))
+    page.on("request", lambda request: "/socket.io/" in request.url and note(request.post_data))
+    return sent
+
+
+def test_a_fresh_snapshot_after_a_reconnect_replaces_what_it_held_and_paging_starts_again(
+    browser: Browser, short_replay_server: Server
+) -> None:
+    server = short_replay_server
+    contexts = Contexts(browser, server)
+    try:
+        board = Board(server)
+        phone = contexts.new()
+        reads = page_reads(phone)
+        join_by_page(phone, board.code, "Reader")
+        wait_live(phone)
+        first = shown_ids(phone)
+        phone.click("#feed-more-button")
+        cards = phone.locator("#feed article.post[data-post-id]")
+        expect(cards).to_have_count(len(first) + 30)
+        held = shown_ids(phone)
+        older = [i for i in held if i not in first]
+        outside = [i for i in board.newest() if i not in held]
+        assert outside, "some posts were never loaded"
+        phone.mouse.wheel(0, -50_000)  # back to the newest, far from the feed's end
+
+        phone.context.set_offline(True)
+        expect(phone.locator("#connection")).to_contain_text("Connection lost")
+        # Four events while away, more than the server replays: it sends a snapshot.
+        changed = {
+            first[0]: "Changed on the first screen",
+            older[10]: "Changed on the older page",
+            outside[0]: "Changed where it never looked",
+        }
+        for post_id, title in changed.items():
+            board.authors[post_id]("PATCH", f"posts/{post_id}", title=title)
+        deleted = first[1]
+        board.authors[deleted]("DELETE", f"posts/{deleted}")
+        left = sorted((i for i in board.posts if i != deleted), reverse=True)
+        reads.clear()
+
+        phone.context.set_offline(False)
+        expect(phone.locator("#connection")).to_contain_text("Back online")
+        fresh = phone.request.get(f"/api/v1/boards/{board.code}/snapshot").json()
+        screen = sorted((p["id"] for p in fresh["posts"]), reverse=True)
+        assert deleted not in screen and len(screen) < len(held), screen
+        expect(cards).to_have_count(len(screen), timeout=LIVE_MS)
+        phone.wait_for_timeout(500)  # nothing more comes in by itself
+        assert shown_ids(phone) == screen, "the fresh first screen, not the older page"
+        assert reads == [], "no page was read: the feed's end is far off"
+        for post in fresh["posts"]:
+            expect(card_of(phone, post["id"]).locator(".post-title")).to_have_text(post["title"])
+        expect(card_of(phone, first[0]).locator(".post-title")).to_have_text(changed[first[0]])
+        expect(phone.locator("#feed-count")).to_have_text(
+            f"Showing {len(screen)} of {POSTS - 1} posts"
+        )
+
+        # The next page starts where the fresh window ends, not where the old pages did.
+        after = fresh["window"]["older"]
+        page = phone.request.get(f"/api/v1/boards/{board.code}/posts?after={after}").json()
+        phone.click("#feed-more-button")
+        expect(cards).to_have_count(len(screen) + len(page["posts"]))
+        assert [read.get("after") for read in reads] == [after]
+        paged = {*screen, *(p["id"] for p in page["posts"])}
+        assert shown_ids(phone) == sorted(paged, reverse=True)
+
+        scroll_to_the_end(phone, POSTS - 1)
+        assert shown_ids(phone) == left, "every post left, each once, newest first"
+        for post_id, title in changed.items():
+            expect(card_of(phone, post_id).locator(".post-title")).to_have_text(title)
+        expect(phone.locator("#feed-count")).to_have_text(
+            f"Showing {POSTS - 1} of {POSTS - 1} posts"
+        )
+        assert real_errors(contexts) == []
+    finally:
+        contexts.close()

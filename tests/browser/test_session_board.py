@@ -4,19 +4,18 @@ live, in plain words."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import (
     PHONE,
     SMALL_TARGETS,
+    BoardApi,
     Contexts,
     join_by_page,
     new_board,
@@ -31,23 +30,11 @@ pytestmark = pytest.mark.browser
 LIVE_MS = 5_000
 
 
-class Lead:
+class Lead(BoardApi):
     """The facilitator, acting over the API with the board's facilitator token."""
 
     def __init__(self, server: Server, board: dict[str, Any]) -> None:
-        self.base = f"{server.url}/api/v1/boards/{board['board']['code']}"
-        self.headers = {"Authorization": f"Bearer {board['token']}"}
-
-    def __call__(self, method: str, path: str, **body: Any) -> dict[str, Any]:
-        done = requests.request(
-            method,
-            f"{self.base}/{path}",
-            json={"op_id": os.urandom(8).hex(), **body},
-            headers=self.headers,
-            timeout=5,
-        )
-        assert done.ok, done.text
-        return done.json()
+        super().__init__(server, board["board"]["code"], board["token"])
 
     def session(self, **settings: Any) -> None:
         self("PATCH", "session", **settings)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -19,17 +17,11 @@ import pytest
 import requests
 import socketio
 
+from bench.server import Wsgi, free_port
 from tests.conftest import in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 ASYNC_MODES = ["gevent", "eventlet"]
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing is listening on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def system_program(name: str, package: str) -> str:
@@ -79,70 +71,25 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-class Server:
-    """``python wsgi.py`` in its own folder, on its own port and database."""
+#: The tests' settings: heads often, and limits that run but never bite, unless a test sets
+#: them (tests/e2e/test_limits.py).
+TEST_SETTINGS = {
+    "BOARD_HEAD_INTERVAL": "2",
+    "BOARD_WRITE_BURST": "100000",
+    "BOARD_JOIN_LIMIT": "100000 per minute",
+    "BOARD_CREATE_LIMIT": "100000 per minute",
+    "BOARD_CODE_MISSES": "100000 per minute",
+}
+
+
+class Server(Wsgi):
+    """``python wsgi.py`` in its own folder, on its own port and database, with the tests'
+    settings and ``env``'s (bench/server.py starts and stops it)."""
 
     def __init__(self, folder: Path, mode: str, port: int | None = None, **env: str) -> None:
-        self.folder = folder
-        self.mode = mode
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(folder, mode, port, **{**TEST_SETTINGS, **env})
+        # Servers may share a folder (and its database) or follow one another in it.
         self.log_path = folder / f"server-{mode}-{self.port}-{uuid.uuid4().hex[:6]}.log"
-        self.env = {
-            **os.environ,
-            "BOARD_ASYNC_MODE": mode,
-            "BOARD_PORT": str(self.port),
-            "BOARD_INSTANCE_PATH": str(folder / "instance"),
-            "BOARD_DEMO": "0",
-            "BOARD_HEAD_INTERVAL": "2",
-            "PYTHONUNBUFFERED": "1",
-            # The limits run but never bite, unless a test sets them (tests/e2e/test_limits.py).
-            "BOARD_WRITE_BURST": "100000",
-            "BOARD_JOIN_LIMIT": "100000 per minute",
-            "BOARD_CREATE_LIMIT": "100000 per minute",
-            "BOARD_CODE_MISSES": "100000 per minute",
-            **env,
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, wait: bool = True) -> Server:
-        """Start the process; with ``wait``, return once it answers HTTP."""
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "wsgi.py")],
-                cwd=self.folder,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        if wait:
-            self.wait_ready()
-        return self
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited early:\n{self.output()}")
-            try:
-                if requests.get(self.url + "/", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise AssertionError(f"server did not answer within {timeout}s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
 
 
 @pytest.fixture(scope="module", params=ASYNC_MODES)
@@ -219,6 +166,7 @@ class LiveClient:
             self.replays.append(data)
             if data["mode"] == "snapshot":
                 self.last_seq = data["snapshot"]["seq"]
+                self.took_snapshot(data["snapshot"])
             else:
                 for envelope in data["events"]:
                     self.pending.setdefault(envelope["seq"], envelope)
@@ -265,9 +213,16 @@ class LiveClient:
             envelope = self.pending.pop(self.last_seq + 1)
             self.applied.append(envelope)
             self.last_seq = envelope["seq"]
+            self.took_event(envelope)
         if self.pending and not self.resyncing:
             self.resyncing = True
             self.sio.start_background_task(self.subscribe)
+
+    def took_snapshot(self, snapshot: dict[str, Any]) -> None:
+        """A subscribe answered with a snapshot at ``snapshot["seq"]`` (under the lock)."""
+
+    def took_event(self, envelope: dict[str, Any]) -> None:
+        """The next envelope in seq order was applied (under the lock)."""
 
     def call(self, event: str, **payload: Any) -> dict[str, Any]:
         return self.sio.call(event, {"board": self.code, **payload}, timeout=10)

@@ -42,42 +42,14 @@ class PartialClient(LiveClient):
         self.window: dict[str, Any] | None = None
         self.pages_behind = self.pages_ahead = self.pages_asked_again = 0
 
-    def subscribe(self) -> dict[str, Any]:
-        request = {"board": self.code, "token": self.token, "since": self.last_seq}
-        ack = self.sio.call("subscribe", request, timeout=10)
-        assert ack["ok"], ack
-        data = ack["data"]
-        with self.changed:
-            self.replays.append(data)
-            if data["mode"] == "snapshot":
-                snapshot = data["snapshot"]
-                self.window = snapshot["window"]
-                self.posts = {p["id"]: p for p in snapshot["posts"]}
-                self.loaded_at = {p["id"]: snapshot["seq"] for p in snapshot["posts"]}
-                self.last_seq = snapshot["seq"]
-            else:
-                for envelope in data["events"]:
-                    self.pending.setdefault(envelope["seq"], envelope)
-            self.resyncing = False
-            self._drain()
-            self.changed.notify_all()
-        return data
+    def took_snapshot(self, snapshot: dict[str, Any]) -> None:
+        self.window = snapshot["window"]
+        self.posts = {p["id"]: p for p in snapshot["posts"]}
+        self.loaded_at = {p["id"]: snapshot["seq"] for p in snapshot["posts"]}
 
-    def _drain(self) -> None:
-        """LiveClient's seq rule, applying each envelope to the posts as it goes."""
-        if self.last_seq is None:
-            return
-        for seq in [s for s in self.pending if s <= self.last_seq]:
-            del self.pending[seq]
-        while self.last_seq + 1 in self.pending:
-            envelope = self.pending.pop(self.last_seq + 1)
-            self.applied.append(envelope)
-            self.kept.append(envelope)
-            self.last_seq = envelope["seq"]
-            self.apply(envelope, None)
-        if self.pending and not self.resyncing:
-            self.resyncing = True
-            self.sio.start_background_task(self.subscribe)
+    def took_event(self, envelope: dict[str, Any]) -> None:
+        self.kept.append(envelope)
+        self.apply(envelope, None)
 
     def apply(self, envelope: dict[str, Any], only: set[int] | None) -> None:
         """One event onto the posts it is about (``only``: onto these posts alone)."""
