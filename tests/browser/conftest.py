@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.e2e.conftest import ROOT, Server
 
@@ -148,3 +156,13 @@ def wait_live(page: Page) -> None:
 def real_errors(contexts: Contexts) -> list[str]:
     """Script errors, leaving out the browser's note on each refused page (403, 404)."""
     return [e for e in contexts.errors if not e.startswith("Failed to load resource")]
+
+
+def open_card(page: Page, post_id: int) -> Locator:
+    """Open a card's view (comments, helpers, the group, moderation...); returns the card."""
+    card = page.locator(f"#post-{post_id}")
+    view = card.locator(".card-more")
+    if not view.is_visible():
+        card.locator("a.post-open").click()
+    expect(view).to_be_visible()
+    return card
