@@ -158,9 +158,10 @@ def real_errors(contexts: Contexts) -> list[str]:
     return [e for e in contexts.errors if not e.startswith("Failed to load resource")]
 
 
-def open_card(page: Page, post_id: int) -> Locator:
-    """Open a card's view (comments, helpers, the group, moderation...); returns the card."""
-    card = page.locator(f"#post-{post_id}")
+def open_card(page: Page, post: int | Locator) -> Locator:
+    """Open a card's view (comments, helpers, the group, moderation...), the card given by
+    its post id or its locator; returns the card."""
+    card = page.locator(f"#post-{post}") if isinstance(post, int) else post
     view = card.locator(".card-more")
     if not view.is_visible():
         card.locator("a.post-open").click()

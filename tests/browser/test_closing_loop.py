@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     Contexts,
     join_by_page,
     new_board,
+    open_card,
     real_errors,
     wait_live,
 )
@@ -148,7 +149,7 @@ def test_the_councils_decision_comes_back_to_the_card_and_to_the_supporters(
     eve = contexts.new(PHONE)
     join_by_page(eve, code, "Eve")
     wait_live(eve)
-    card(eve).locator("button.im-in").click()
+    open_card(eve, card(eve)).locator("button.im-in").click()
     expect(card(eve).locator("button.leave")).to_be_visible()
     carl = contexts.new(PHONE)
     join_by_page(carl, code, "Carl")
