@@ -97,8 +97,9 @@ LONG_LINES = 2
 
 @cache
 def template() -> str:
-    """The card template's text (also put in the page for render.js)."""
-    return TEMPLATE.read_text(encoding="utf-8")
+    """The card template's text (also put in the page for render.js), without its comments:
+    they draw nothing, and every page would carry them."""
+    return re.sub(r"\{\{!.*?\}\}\n?", "", TEMPLATE.read_text(encoding="utf-8"), flags=re.S)
 
 
 @cache
