@@ -30,6 +30,14 @@ JS_STRINGS = {
     "sending": _l("Sending…"),
     "deleting": _l("Deleting…"),
     "confirm_delete": _l("Delete this post and its comments?"),
+    # A light card and its view (comments, helpers, groups, moderation open on demand)
+    "open_card": _l("Open"),
+    "read_more": _l("Read more"),
+    "close_card": _l("Close"),
+    "comment_count_one": _l("{count} comment"),
+    "comment_count_other": _l("{count} comments"),
+    "helper_count_one": _l("{count} can help"),
+    "helper_count_other": _l("{count} can help"),
     # The inline edit form
     "what_posting": _l("What are you posting?"),
     "title": _l("Title"),
@@ -183,6 +191,7 @@ JS_STRINGS = {
     "my_dots_here": _l("Your dots here: {count}"),
     "place_dot": _l("Place a dot"),
     "take_back_dot": _l("Take back"),
+    "no_dots_to_place": _l("No dots left to place: take one back to move it."),
     "report": _l("Report"),
     "report_why": _l("Why report it?"),
     "report_send": _l("Send report"),

@@ -55,6 +55,31 @@ def test_the_cases_cover_every_state_and_block() -> None:
         "approval-box", "restore-form", "hide-form", "dot-form", "undot-form", "unlink-form",
         "help-form", "join-form is-naming", "leave-form", "group-closed", "report-form",
         "report-done", "comment is-pending", "is-sending", "is-new-since-visit", "helper-status",
-        "post-status", "disabled",
+        "post-status", "disabled", "is-open", "is-long", "dot-why", 'aria-expanded="true"',
     ):  # fmt: skip
         assert marker in html, marker
+
+
+def test_a_card_shows_few_controls_before_its_view_and_names_the_post_in_each() -> None:
+    for item in CASES:
+        html = item["html"]
+        light, _, more = html.partition('<div class="card-more"')
+        assert more, item["name"]
+        controls = re.findall(r"<(?:button|summary)\b|<a\b[^>]*href|<input\b(?![^>]*hidden)", light)
+        assert len(controls) <= 5, (item["name"], controls)
+        named = f'<span class="visually-hidden">: {html_title(item)}</span>'
+        for control in re.findall(r"<(button|summary)\b[^>]*>(.*?)</\1>", html, re.S):
+            assert named in control[1], (item["name"], control)
+        # Text people wrote keeps its own direction.
+        assert re.search(r'class="post-title" id="post-\d+-title" dir="auto"', html)
+
+
+def html_title(item: dict) -> str:
+    """The post's title as the card writes it (escaped as chevron does)."""
+    return (
+        item["post"]["title"]
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )

@@ -192,7 +192,7 @@ BINDINGS: tuple[Binding, ...] = (
         posts.add_comment,
         socket="comment.create",
         http=Http("POST", f"{B}/posts/<int:post_id>/comments", 201),
-        form=Form(f"{P}/posts/<int:post_id>/comments"),
+        form=Form(f"{P}/posts/<int:post_id>/comments", back="card"),
     ),
     # Offers, helpers and groups
     Binding(offers.search_offers, http=Http("GET", f"{B}/offers", key="offers", endpoint="offers")),

@@ -11,8 +11,13 @@ post: ``me`` ({id, role, anonymous}), ``blocked`` ("closed" / "locked" / "remove
 idea's group in full, or none), ``my_offers`` ([{id, title}]), ``proposal`` (the idea's
 proposal to show, or none), ``reasons`` and ``report_reasons``, ``board_url``, ``api_url``,
 ``csrf``, ``op_seed`` (the page's: op ids are ``<seed>-<post id>-<form>``, new each page),
-``lang``. ``ui``: what only a live page knows (writes in flight, open forms, new since the
-last visit); empty on the server. ``strings``: the JS catalogue (board.js_strings).
+``lang``, ``dots_left`` (the viewer's dots still to place, or none when not known).
+``ui``: what only a live page knows (writes in flight, open forms, the card's view open,
+new since the last visit); empty on the server. ``strings``: the JS catalogue
+(board.js_strings).
+
+A card is light: what it shows at once is short, and the rest (comments, helpers, the
+group, moderation, edit, delete, report) is its view, opened on demand.
 """
 
 from __future__ import annotations
@@ -78,18 +83,23 @@ LABELS = [
     "card_decision_conditions",
     "card_decision_more",
     "card_proposal_see",
+    "close_card",
 ]
 OUTCOMES = ("accepted", "accepted_with_conditions", "declined", "referred")
 PROPOSAL_LINES = ("draft", "submitted", "received", "under_review", "withdrawn")
 #: How much of a decision's reasons and conditions a card shows; the proposal page has all.
 DECISION_SHORT = 160
 OFFER_KINDS = ("skill", "tool", "need")
+#: A body longer than this (or of more lines) is clamped on the card, with "Read more".
+LONG_BODY = 70
+LONG_LINES = 2
 
 
 @cache
 def template() -> str:
-    """The card template's text (also put in the page for render.js)."""
-    return TEMPLATE.read_text(encoding="utf-8")
+    """The card template's text (also put in the page for render.js), without its comments:
+    they draw nothing, and every page would carry them."""
+    return re.sub(r"\{\{!.*?\}\}\n?", "", TEMPLATE.read_text(encoding="utf-8"), flags=re.S)
 
 
 @cache
@@ -168,6 +178,23 @@ def members_text(words: Words, group: dict[str, Any] | None, fallback: int = 0) 
     return f"{text}: {', '.join(names)}"
 
 
+def is_long(body: str) -> bool:
+    """Whether a body is more than the card's first lines (render.js's isLong)."""
+    return len(body) > LONG_BODY or body.count("\n") >= LONG_LINES
+
+
+def counts_text(words: Words, post: dict[str, Any]) -> str:
+    """ "2 comments · 1 can help": what the card's view holds, counted on the card."""
+    parts = []
+    comments = len(post.get("comments") or [])
+    if comments:
+        parts.append(words.tn("comment_count", comments))
+    helpers = len(post.get("helpers") or []) if post["kind"] in ("idea", "need") else 0
+    if helpers:
+        parts.append(words.tn("helper_count", helpers))
+    return " · ".join(parts)
+
+
 def _name(person: dict[str, Any] | None, words: Words) -> str:
     return (person or {}).get("name") or words.t("anonymous")
 
@@ -203,6 +230,7 @@ def card_view(
         (ui.get("new"), "is-new-since-visit"),
         (pending.get("edit"), "is-updating"),
         (ui.get("editing"), "is-editing"),
+        (ui.get("viewing"), "is-open"),
         (hidden and moderates, "is-hidden"),
         (state != "visible", f"is-{state}"),
         (post.get("pinned"), "is-pinned"),
@@ -235,6 +263,8 @@ def card_view(
     elif pending.get("edit"):
         status = words.t("sending")
 
+    body = post.get("body") or ""
+    dots = _dots(post, viewer, ui, words, is_open)
     view: dict[str, Any] = {
         "id": pid,
         "class": " ".join(classes),
@@ -252,7 +282,12 @@ def card_view(
         "kind_label": words.t(f"kind_{kind}"),
         "tag": post.get("tag") or "",
         "title": post["title"],
-        "body": post.get("body") or "",
+        "post_title": post["title"],
+        "body": body,
+        "long": is_long(body),
+        "counts": counts_text(words, post),
+        "viewing": "true" if ui.get("viewing") else "false",
+        "open_label": words.t("read_more" if is_long(body) else "open_card"),
         "when": (post.get("availability") or "") if kind in OFFER_KINDS else "",
         "author": words.t("entered_for", name=post["on_behalf_of"])
         if post.get("on_behalf_of")
@@ -269,7 +304,8 @@ def card_view(
         "can_edit": mine and state != "rejected",
         "can_delete": mine or moderates,
         "moderation": _moderation(post, viewer, ui, words),
-        "dots": _dots(post, viewer, ui, words, is_open),
+        "dots": dots,
+        "dot_first": bool(dots and dots["prioritising"]),
         "together": is_open and kind in ("idea", "need"),
         "helpers": [],
         "help": None,
@@ -378,6 +414,8 @@ def _dots(
     if post["kind"] not in ("idea", "need") or not is_open or (not prioritising and not total):
         return None
     mine = max(0, (viewer.get("my_dots") or 0) + ((ui.get("pending") or {}).get("dots") or 0))
+    left = viewer.get("dots_left")
+    none_left = prioritising and left is not None and left <= 0
     status = []
     if total is not None:
         status.append(words.tn("dot_count", total))
@@ -386,8 +424,9 @@ def _dots(
     return {
         "mine": mine,
         "status": " · ".join(status),
+        "why": words.t("no_dots_to_place") if none_left else "",
         "prioritising": prioritising,
-        "off": bool(viewer.get("blocked")),
+        "off": bool(viewer.get("blocked")) or none_left,
     }
 
 

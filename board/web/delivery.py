@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,47 @@ from flask import Flask, Response, request
 
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 MIN_SIZE = 512
+
+
+def without_comments(text: str, filename: str) -> str:
+    """Our stylesheets and scripts without their comments, which are for the people reading
+    the source, not for a phone on slow Wi-Fi (a third of a script's bytes, gzipped).
+
+    CSS loses every ``/* ... */``. A script loses only the lines that are a comment from
+    their first character on (``//`` lines and ``/* ... */`` blocks opening a line), never
+    inside a template literal; anything else (a comment after code) stays as written.
+    Vendored files are left as they came.
+    """
+    if filename.startswith("vendor/"):
+        return text
+    if filename.endswith(".css"):
+        return re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    if not filename.endswith((".js", ".mjs")):
+        return text
+    kept: list[str] = []
+    ticks = 0  # backticks so far: odd inside a template literal
+    in_block = False
+    for line in text.split("\n"):
+        if in_block:
+            if "*/" in line:
+                in_block = False
+                rest = line.split("*/", 1)[1]
+                if rest.strip():
+                    kept.append(rest)
+                    ticks += rest.count("`")
+            continue
+        start = line.lstrip()
+        if ticks % 2 == 0 and start.startswith("//"):
+            continue
+        if ticks % 2 == 0 and start.startswith("/*"):
+            if "*/" not in start[2:]:
+                in_block = True
+                continue
+            if not start[2:].split("*/", 1)[1].strip():
+                continue
+        kept.append(line)
+        ticks += line.count("`")
+    return "\n".join(kept)
 
 
 class StaticDelivery:
@@ -76,6 +118,8 @@ class StaticDelivery:
             data = path.read_bytes()
             if len(data) < MIN_SIZE:
                 return response
+            if filename.endswith((".css", ".js", ".mjs")):
+                data = without_comments(data.decode("utf-8"), filename).encode("utf-8")
             cached = (mtime, gzip.compress(data, compresslevel=9, mtime=0))
             with self._lock:
                 self._gzipped[filename] = cached

@@ -435,6 +435,7 @@ def board(code: str) -> Response | str:
         "csrf": csrf,
         "op_seed": op_seed,
         "lang": str(get_locale() or "en"),
+        "dots_left": max(0, run["dot_budget"] - snapshot["dots_spent"]),
     }
     strings = js_strings()
     groups_by_id = {g["id"]: g for g in snapshot["groups"]}

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.e2e.conftest import ROOT, Server
 
@@ -168,3 +176,14 @@ class BoardApi:
         )
         assert done.ok, done.text
         return done.json()
+
+
+def open_card(page: Page, post: int | Locator) -> Locator:
+    """Open a card's view (comments, helpers, the group, moderation...), the card given by
+    its post id or its locator; returns the card."""
+    card = page.locator(f"#post-{post}") if isinstance(post, int) else post
+    view = card.locator(".card-more")
+    if not view.is_visible():
+        card.locator("a.post-open").click()
+    expect(view).to_be_visible()
+    return card

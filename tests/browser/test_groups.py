@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     Contexts,
     join_by_page,
     new_board,
+    open_card,
     wait_live,
 )
 from tests.e2e.conftest import Server
@@ -79,7 +80,7 @@ def test_tomasz_offers_bikes_helps_the_repair_cafe_and_is_in(
     )
 
     # Aisha's idea suggests the bike offer, and says why ("fix" and "repair" are one word).
-    cafe_for_aisha = card(aisha, "Repair café in the empty shop")
+    cafe_for_aisha = open_card(aisha, card(aisha, "Repair café in the empty shop"))
     cafe_for_aisha.locator("details.suggestions summary").click()
     suggestion = cafe_for_aisha.locator(".suggestion-list .suggestion")
     expect(suggestion).to_have_count(1)
@@ -88,7 +89,7 @@ def test_tomasz_offers_bikes_helps_the_repair_cafe_and_is_in(
     expect(cafe_for_aisha.locator(".suggestion-status")).to_have_text("1 offer could help.")
 
     # From Tomasz's phone: "I can help" on the repair café, with the bikes offer.
-    cafe = card(tomasz, "Repair café in the empty shop")
+    cafe = open_card(tomasz, card(tomasz, "Repair café in the empty shop"))
     can_help = cafe.locator("button.can-help")
     expect(can_help).to_have_attribute("aria-expanded", "false")
     expect(cafe.locator("form.help-form")).to_be_hidden()
@@ -217,7 +218,7 @@ def test_anonymous_people_choose_a_name_or_stay_anonymous_and_can_leave(
     kemi, quiet = people
 
     # The first "I'm in" offers a name first; Kemi gives one, so she is named everywhere.
-    idea = card(kemi, "Walking group for the park")
+    idea = open_card(kemi, card(kemi, "Walking group for the park"))
     expect(idea.locator(".join-name")).to_be_hidden()
     idea.locator("button.im-in").click()
     name = idea.locator(".join-name input")
@@ -230,7 +231,7 @@ def test_anonymous_people_choose_a_name_or_stay_anonymous_and_can_leave(
     expect(for_author.locator(".group-members")).to_have_text("1 member: Kemi", timeout=LIVE_MS)
 
     # The other stays anonymous: counted, not named.
-    other = card(quiet, "Walking group for the park")
+    other = open_card(quiet, card(quiet, "Walking group for the park"))
     other.locator("button.im-in").click()
     expect(other.locator(".join-name input")).to_be_focused()
     other.locator("button.im-in").click()
@@ -278,6 +279,7 @@ def test_without_javascript_every_form_still_works(contexts: Contexts, server: S
     expect(need.locator(".post-when")).to_have_text("When: Tuesday mornings")
     # No script: the "I can help" form is simply there (its opener is a script's button).
     expect(need.locator("button.can-help")).to_be_hidden()
+    open_card(plain, need)
     need.locator("form.help-form button[type=submit]").click()
     need = card(plain, "Lifts to the surgery on Tuesdays")
     expect(need.locator(".helper-list .helper")).to_contain_text("Dev · just me")
@@ -289,7 +291,7 @@ def test_without_javascript_every_form_still_works(contexts: Contexts, server: S
     post_plain.locator("input[name=kind][value=idea]").check()
     plain.fill("#post-title", "Community fridge")
     plain.click("#composer button[type=submit]")
-    fridge = card(plain, "Community fridge")
+    fridge = open_card(plain, card(plain, "Community fridge"))
     fridge.locator("button.im-in").click()
     fridge = card(plain, "Community fridge")
     expect(fridge.locator("button.leave")).to_be_visible()

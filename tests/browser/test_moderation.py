@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     Contexts,
     join_by_page,
     new_board,
+    open_card,
     post_via_api,
     real_errors,
     wait_live,
@@ -98,7 +99,7 @@ def test_hide_and_restore_reach_every_screen_live(
     # Residents have no moderation tools.
     expect(aisha.locator(".moderation-box")).to_have_count(0)
 
-    spam = card(lead, SPAM)
+    spam = open_card(lead, card(lead, SPAM))
     hide = spam.locator("button.hide")
     expect(hide).to_have_attribute("aria-expanded", "false")
     expect(spam.locator(".hide-form")).to_be_hidden()
@@ -132,7 +133,7 @@ def test_hide_and_restore_reach_every_screen_live(
     expect(dev.locator("#moderation-summary")).to_have_text("1 post hidden by facilitators: 1 spam")
 
     # Another card's Hide form, opened and closed with the keyboard.
-    other = card(lead, IDEA)
+    other = open_card(lead, card(lead, IDEA))
     other.locator("button.hide").focus()
     lead.keyboard.press("Enter")
     expect(other.locator(".hide-form")).to_be_visible()
@@ -148,7 +149,7 @@ def test_hide_and_restore_reach_every_screen_live(
     lead.screenshot(path=screenshots / "board-hidden-post-360.png", full_page=True)
     lead.set_viewport_size(PROJECTOR)
 
-    spam.locator("button.restore").click()
+    open_card(lead, spam).locator("button.restore").click()
     for page in phones_and_projector:
         expect(card(page, SPAM)).to_have_count(1, timeout=LIVE_MS)
     for page in (lead, *phones_and_projector):
@@ -275,6 +276,7 @@ def test_without_javascript_a_facilitator_hides_from_the_board_and_restores_from
     spam = card(lead, SPAM)
     # No script to open it: the form is simply there.
     expect(spam.locator("button.hide")).to_be_hidden()
+    open_card(lead, spam)
     spam.locator("select[name=reason]").select_option("off-topic")
     spam.locator("button.hide-send").click()
     expect(lead).to_have_url(re.compile(rf"/b/{code}#post-{spam_id}$"))

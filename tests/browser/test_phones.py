@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     Contexts,
     join_by_page,
     new_board,
+    open_card,
     post_titles,
     post_via_api,
     wait_live,
@@ -175,6 +176,7 @@ def test_axe_finds_nothing_on_join_board_and_projector(
 
     join_by_page(phone, code, "Hannah")
     wait_live(phone)
+    open_card(phone, phone.locator("#feed article.post[data-post-id]").first)
     phone.locator(".comment-form input[name=body]").first.fill("Count me in")
     phone.locator(".comment-form button[type=submit]").first.click()
     expect(phone.locator(".comment").first).to_contain_text("Count me in")

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     Contexts,
     join_by_page,
     new_board,
+    open_card,
     post_via_api,
     wait_live,
 )
@@ -64,7 +65,7 @@ def test_a_group_sends_its_proposal_and_the_decision_comes_back_live(
     join_by_page(aisha, code, "Aisha")
     wait_live(aisha)
     post(aisha, "idea", IDEA)
-    idea = card(aisha, IDEA)
+    idea = open_card(aisha, card(aisha, IDEA))
     idea.locator("button.im-in").click()
     expect(idea.locator("a.group-link")).to_be_visible()
     idea.locator("a.group-link").click()
@@ -87,7 +88,7 @@ def test_a_group_sends_its_proposal_and_the_decision_comes_back_live(
     tomasz = contexts.new(PHONE)
     join_by_page(tomasz, code, "Tomasz")
     wait_live(tomasz)
-    card(tomasz, IDEA).locator("button.im-in").click()
+    open_card(tomasz, card(tomasz, IDEA)).locator("button.im-in").click()
     group_url = aisha.url
     tomasz.goto(group_url)
     wait_live(tomasz)

@@ -138,8 +138,9 @@ def test_a_workshop_from_gather_to_closed(
         aisha.wait_for_timeout(150)
     card(aisha, BENCHES).locator("button.dot-place").click()
     expect(aisha.locator("#session-dots")).to_have_attribute("data-left", "0", timeout=LIVE_MS)
-    card(aisha, BENCHES).locator("button.dot-place").click()
-    expect(aisha.locator(".form-error")).to_contain_text("dots", timeout=LIVE_MS)
+    # None left: Place a dot is off, and says why.
+    expect(card(aisha, BENCHES).locator("button.dot-place")).to_be_disabled()
+    expect(card(aisha, BENCHES).locator(".dot-why")).to_contain_text("No dots left")
     card(dev, CAFE).locator("button.dot-place").click()
     expect(dev.locator("#session-dots")).to_have_attribute("data-left", "2", timeout=LIVE_MS)
     for phone in phones:

@@ -60,8 +60,15 @@ function start(root) {
     ops: new Map(), // op_id -> write in flight, until its event is applied
     pending: { creates: [], posts: new Map() }, // board_words.js pendingView
     myOffers: [], // what "I can help" can link
-    // Post ids whose card has a form open: editor, "I can help", a name to join with, "Hide".
-    open: { editing: new Set(), helping: new Set(), naming: new Set(), hiding: new Set() },
+    // Post ids whose card has a form open: editor, "I can help", a name to join with, "Hide";
+    // and the card whose view is open (one at a time, #post-ID in the address).
+    open: {
+      editing: new Set(),
+      helping: new Set(),
+      naming: new Set(),
+      hiding: new Set(),
+      viewing: new Set(),
+    },
     reported: new Set(), // while the page was open
     notices: [], // {key, text, href?, linkText?, className?, onDismiss?}
     hereNow: null,
@@ -109,5 +116,6 @@ function start(root) {
   notices.decisionsSinceLastVisit();
   paging.start();
   redraw();
+  cards.viewFromAddress(true);
   b.started = true;
 }

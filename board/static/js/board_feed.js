@@ -23,6 +23,7 @@ import {
   newPost,
   pageQuery,
   readView,
+  sessionBanner,
   shows,
   totalAfter,
   viewKey,
@@ -181,6 +182,7 @@ export function boardFeed(b, paging) {
     isNew: (id) => visits.isNew(id),
     pending: (id) => b.pending.posts.get(id),
     isEditing: (id) => open.editing.has(id),
+    isViewing: (id) => open.viewing.has(id),
     groupOf: (post) => groupOf(b.state, post),
     isHelping: (id) => open.helping.has(id),
     isNaming: (id) => open.naming.has(id),
@@ -192,6 +194,9 @@ export function boardFeed(b, paging) {
     reportReasons: b.reportReasons,
     reported: (id) => b.reported.has(id),
     myDots: (id) => myDotsOn(b.state, id),
+    get dotsLeft() {
+      return sessionBanner(b.state.session, b.state.dotsSpent, b.pending.posts).dotsLeft;
+    },
     get session() {
       return b.state.session;
     },
@@ -274,7 +279,7 @@ export function boardFeed(b, paging) {
     const state = b.state;
     const extra = [visits.isNew(id), open.editing.has(id), ctx.pending(id), open.hiding.has(id)];
     extra.push(me.role, state.session.phase, ctx.blocked, ctx.muted, b.reported.has(id));
-    extra.push(myDotsOn(state, id), ctx.spotlightId === id);
+    extra.push(myDotsOn(state, id), ctx.spotlightId === id, open.viewing.has(id), ctx.dotsLeft);
     if (post.kind === "idea" || post.kind === "need") {
       const group = groupOf(state, post);
       extra.push(open.helping.has(id), open.naming.has(id), offersKey, group);
@@ -302,6 +307,7 @@ export function boardFeed(b, paging) {
     const hadFocus = card.contains(document.activeElement);
     const postId = Number(card.dataset.postId);
     open.editing.delete(postId);
+    if (open.viewing.delete(postId)) forgetAddress(postId);
     card.remove();
     if (hadFocus) {
       toHeading();
@@ -468,7 +474,15 @@ export function boardCards(b, feed, writes) {
     const hit = (selector) => event.target.closest?.(selector);
     const card = event.target.closest?.("article.post");
     const expanded = (button) => button.getAttribute("aria-expanded") !== "true";
-    if (hit("button.can-help")) {
+    if (hit("a.post-open") && card) {
+      event.preventDefault();
+      const id = Number(card.dataset.postId);
+      if (open.viewing.has(id)) closeView(id);
+      else openView(id);
+    } else if (hit("a.card-close") && card) {
+      event.preventDefault();
+      closeView(Number(card.dataset.postId));
+    } else if (hit("button.can-help")) {
       const opening = expanded(hit("button.can-help"));
       toggle(open.helping, card, opening, ".help-form select", "button.can-help");
     } else if (hit(".help-cancel")) {
@@ -493,8 +507,45 @@ export function boardCards(b, feed, writes) {
       toggle(open.helping, card, false, "", "button.can-help");
     } else if (event.target.closest?.(".hide-form")) {
       toggle(open.hiding, card, false, "", "button.hide");
+    } else if (event.target.closest?.("details[open]")) {
+      const details = event.target.closest("details[open]");
+      details.open = false;
+      details.querySelector("summary")?.focus();
+    } else if (card && open.viewing.has(Number(card.dataset.postId))) {
+      closeView(Number(card.dataset.postId));
     }
   });
+
+  /** Open a card's view (one at a time): its address is #post-ID, the focus goes into it. */
+  function openView(id, scroll = false) {
+    const card = document.getElementById(`post-${id}`);
+    if (!card || !b.state.posts.has(id)) return false;
+    for (const other of [...open.viewing]) if (other !== id) open.viewing.delete(other);
+    open.viewing.add(id);
+    history.replaceState(history.state, "", `${location.pathname}${location.search}#post-${id}`);
+    b.redraw();
+    const view = document.getElementById(`post-${id}-more`);
+    if (scroll) card.scrollIntoView({ block: "start" });
+    view?.focus({ preventScroll: !scroll });
+    return true;
+  }
+
+  /** Close a card's view: the address loses its #post-ID, the focus goes back to the card. */
+  function closeView(id) {
+    open.viewing.delete(id);
+    forgetAddress(id);
+    b.redraw();
+    const opener = document.querySelector(`#post-${id} a.post-open`);
+    opener?.focus({ preventScroll: true });
+    opener?.scrollIntoView({ block: "nearest" });
+  }
+
+  /** A card named by the address (#post-ID, on opening or when a link changes it) opens. */
+  function viewFromAddress(scroll) {
+    const match = /^#post-(\d+)$/.exec(location.hash);
+    if (match && !open.viewing.has(Number(match[1]))) openView(Number(match[1]), scroll);
+  }
+  window.addEventListener("hashchange", () => viewFromAddress(true));
 
   /** Open or close a card's "I can help" or "Hide" form; focus in it, or on its button. */
   function toggle(set, card, opening, inside, button) {
@@ -618,7 +669,7 @@ export function boardCards(b, feed, writes) {
         h("button", { type: "button", class: "edit-cancel secondary" }, t("cancel")),
       ),
     );
-    card.querySelector(".post-actions").after(form);
+    card.querySelector(".card-more").prepend(form);
     feed.refresh(card, feed.displayed(id));
     form.elements.title.focus();
   }
@@ -647,7 +698,13 @@ export function boardCards(b, feed, writes) {
     if (Object.keys(changes).length) queue("post.update", { post_id: postId, ...changes });
   }
 
-  return { drawn };
+  return { drawn, viewFromAddress };
+}
+
+/** The address without the card `id`'s view in it. */
+function forgetAddress(id) {
+  if (location.hash !== `#post-${id}`) return;
+  history.replaceState(history.state, "", `${location.pathname}${location.search}`);
 }
 
 /** The composer and writes of the board page `b` (board.js); `feed`: its boardFeed. */
@@ -738,6 +795,7 @@ export function boardComposer(b, feed) {
     const note = $("composer-closed");
     setTextOf(note, reason || "");
     note.hidden = !reason;
+    if (jump) jump.hidden = Boolean(reason);
     if (composer.dataset.closed === String(Boolean(reason))) return;
     composer.dataset.closed = String(Boolean(reason));
     for (const field of composer.elements) {
@@ -789,13 +847,8 @@ export function boardComposer(b, feed) {
   });
   showAvailability();
 
-  // Reaching the composer with one thumb.
+  // The way back up to the composer, at the head of the feed: gone while posting is closed.
   const jump = b.root.querySelector(".to-composer");
-  if (jump && "IntersectionObserver" in window) {
-    new IntersectionObserver(([entry]) => {
-      jump.hidden = entry.isIntersecting;
-    }).observe(composer);
-  }
   b.root.addEventListener("click", (event) => {
     if (!event.target.closest?.(".to-composer")) return;
     event.preventDefault();
@@ -808,7 +861,7 @@ export function boardComposer(b, feed) {
 
 /** Where a form's error goes: after the form, or after the row of small action forms. */
 function errorAnchor(form) {
-  return form.closest(".post-actions") || form;
+  return form.closest(".post-actions, .card-more-actions") || form;
 }
 
 function showError(form, error) {

@@ -12,13 +12,31 @@ export const LABELS = (
   "how_help offer_help group_label group_closed leave_group group_name_label " +
   "group_name_hint im_in suggested_helpers browse_offers add_comment send report " +
   "report_why report_send report_thanks card_decision_heading card_decision_reasons " +
-  "card_decision_conditions card_decision_more card_proposal_see"
+  "card_decision_conditions card_decision_more card_proposal_see close_card"
 ).split(" ");
 const OUTCOMES = ["accepted", "accepted_with_conditions", "declined", "referred"];
 const PROPOSAL_LINES = ["draft", "submitted", "received", "under_review", "withdrawn"];
 /** How much of a decision's reasons and conditions a card shows; the proposal page has all. */
 export const DECISION_SHORT = 160;
 const OFFER_KINDS = ["skill", "tool", "need"];
+/** A body longer than this (or of more lines) is clamped on the card, with "Read more". */
+export const LONG_BODY = 70;
+const LONG_LINES = 2;
+
+/** Whether a body is more than the card's first lines (cards.py's is_long). */
+export function isLong(body) {
+  return body.length > LONG_BODY || (body.match(/\n/g) || []).length >= LONG_LINES;
+}
+
+/** "2 comments · 1 can help": what the card's view holds, counted on the card. */
+export function countsText(w, post) {
+  const parts = [];
+  const comments = (post.comments || []).length;
+  if (comments) parts.push(w.tn("comment_count", comments));
+  const helpers = ["idea", "need"].includes(post.kind) ? (post.helpers || []).length : 0;
+  if (helpers) parts.push(w.tn("helper_count", helpers));
+  return parts.join(" · ");
+}
 
 /** t and tn of i18n.js over a catalogue, plus reasons and dates in words. */
 export function words(strings, lang = "en") {
@@ -113,6 +131,7 @@ export function cardView(post, viewer, strings, ui = {}) {
   if (ui.new) classes.push("is-new-since-visit");
   if (pending.edit) classes.push("is-updating");
   if (ui.editing) classes.push("is-editing");
+  if (ui.viewing) classes.push("is-open");
   if (hidden && moderates) classes.push("is-hidden");
   if (state !== "visible") classes.push(`is-${state}`);
   if (post.pinned) classes.push("is-pinned");
@@ -144,6 +163,8 @@ export function cardView(post, viewer, strings, ui = {}) {
   else if (pending.edit) status = w.t("sending");
 
   const together = isOpen && (kind === "idea" || kind === "need");
+  const body = post.body || "";
+  const dots = dotsView(post, viewer, ui, w, isOpen);
   const unlinking = pending.unlinking || [];
   return {
     id,
@@ -162,7 +183,12 @@ export function cardView(post, viewer, strings, ui = {}) {
     kind_label: w.t(`kind_${kind}`),
     tag: post.tag || "",
     title: post.title,
-    body: post.body || "",
+    post_title: post.title,
+    body,
+    long: isLong(body),
+    counts: countsText(w, post),
+    viewing: ui.viewing ? "true" : "false",
+    open_label: w.t(isLong(body) ? "read_more" : "open_card"),
     when: OFFER_KINDS.includes(kind) ? post.availability || "" : "",
     author: post.on_behalf_of
       ? w.t("entered_for", { name: post.on_behalf_of })
@@ -179,7 +205,8 @@ export function cardView(post, viewer, strings, ui = {}) {
     can_edit: mine && state !== "rejected",
     can_delete: mine || moderates,
     moderation: moderationView(post, viewer, ui, w),
-    dots: dotsView(post, viewer, ui, w, isOpen),
+    dots,
+    dot_first: Boolean(dots && dots.prioritising),
     together,
     helpers: together
       ? (post.helpers || []).map((link) => ({
@@ -267,10 +294,18 @@ function dotsView(post, viewer, ui, w, isOpen) {
   const total = post.dot_count;
   if (!["idea", "need"].includes(post.kind) || !isOpen || (!prioritising && !total)) return null;
   const mine = Math.max(0, (viewer.my_dots || 0) + (ui.pending?.dots || 0));
+  const left = viewer.dots_left;
+  const noneLeft = prioritising && left !== null && left !== undefined && left <= 0;
   const status = [];
   if (total !== null && total !== undefined) status.push(w.tn("dot_count", total));
   if (prioritising) status.push(w.t("my_dots_here", { count: mine }));
-  return { mine, status: status.join(" · "), prioritising, off: Boolean(viewer.blocked) };
+  return {
+    mine,
+    status: status.join(" · "),
+    why: noneLeft ? w.t("no_dots_to_place") : "",
+    prioritising,
+    off: Boolean(viewer.blocked) || noneLeft,
+  };
 }
 
 function helpView(post, viewer, ui, w) {

@@ -200,10 +200,10 @@ function start(root) {
     return h(
       "li",
       { class: "helper", id: `link-${link.id}` },
-      h("span", { class: "helper-name" }, nameOf(link.helper)),
+      h("span", { class: "helper-name", dir: "auto" }, nameOf(link.helper)),
       " · ",
       offer
-        ? h("span", { class: "helper-offer" }, offer.title)
+        ? h("span", { class: "helper-offer", dir: "auto" }, offer.title)
         : h("span", { class: "helper-offer helper-just-me" }, t("just_me_helper")),
       offer?.availability ? " " : null,
       offer?.availability ? h("span", { class: "helper-when" }, `(${offer.availability})`) : null,
@@ -214,8 +214,8 @@ function start(root) {
     return h(
       "li",
       { class: "message", id: `message-${message.id}` },
-      h("p", { class: "message-author" }, nameOf(message.author)),
-      h("p", { class: "message-body" }, message.body),
+      h("p", { class: "message-author", dir: "auto" }, nameOf(message.author)),
+      h("p", { class: "message-body", dir: "auto" }, message.body),
     );
   }
 
@@ -223,8 +223,8 @@ function start(root) {
     return h(
       "li",
       { class: "message is-pending", id: `message-op-${message.op_id}` },
-      h("p", { class: "message-author" }, nameOf(me)),
-      h("p", { class: "message-body" }, message.body),
+      h("p", { class: "message-author", dir: "auto" }, nameOf(me)),
+      h("p", { class: "message-body", dir: "auto" }, message.body),
       h("p", { class: "comment-status" }, t("sending")),
     );
   }

@@ -7,7 +7,8 @@
 // ctx: {me: {id, role, name, anonymous}, page: {board_url, api_url, csrf, op_seed, lang},
 // isNew?(postId), pending?(postId), isEditing?(postId), groupOf?(post), myOffers?,
 // isHelping?(postId), isNaming?(postId), reasons?, isHiding?(postId), session?, myDots?(postId),
-// blocked?, muted?, reported?(postId), reportReasons?, spotlightId?, proposalOf?(post)}.
+// dotsLeft?, blocked?, muted?, reported?(postId), reportReasons?, spotlightId?, proposalOf?(post),
+// isViewing?(postId) (the card's view is open)}.
 // `pending(postId)` is the outbox's overlay for a post (board_words.js pendingView): a support
 // not yet acknowledged, comments "Sending…", an edit or a delete in flight, help offered or
 // withdrawn, a join or a leave, a hide, restore, approval, dot or report on its way.
@@ -83,6 +84,7 @@ export function viewerOf(post, ctx) {
     muted: Boolean(ctx.muted),
     phase: ctx.session?.phase || "gather",
     my_dots: ctx.myDots?.(post.id) || 0,
+    dots_left: ctx.dotsLeft ?? null,
     spotlight_id: ctx.spotlightId ?? null,
     group: ctx.groupOf?.(post) || null,
     my_offers: ctx.myOffers || [],
@@ -99,6 +101,7 @@ export function uiOf(post, ctx) {
   return {
     new: Boolean(ctx.isNew?.(id)),
     editing: Boolean(ctx.isEditing?.(id)),
+    viewing: Boolean(ctx.isViewing?.(id)),
     hiding: Boolean(ctx.isHiding?.(id)),
     helping: Boolean(ctx.isHelping?.(id)),
     naming: Boolean(ctx.isNaming?.(id)),
@@ -171,19 +174,20 @@ export function pendingCard(op, ctx) {
       { class: "post-kind" },
       kindLabel(post.kind, ctx),
       post.tag ? " · " : null,
-      post.tag ? h("span", { class: "post-tag" }, post.tag) : null,
+      post.tag ? h("span", { class: "post-tag", dir: "auto" }, post.tag) : null,
     ),
-    h("h3", { class: "post-title", id: `${key}-title` }, post.title),
-    post.body ? h("p", { class: "post-body" }, post.body) : null,
+    h("h3", { class: "post-title", id: `${key}-title`, dir: "auto" }, post.title),
+    post.body ? h("p", { class: "post-body", dir: "auto" }, post.body) : null,
     offer
       ? h(
           "p",
           { class: "post-when" },
           h("span", { class: "post-when-label" }, t("when_label")),
-          ` ${post.availability}`,
+          " ",
+          h("span", { dir: "auto" }, post.availability),
         )
       : null,
-    h("p", { class: "post-author" }, nameOf(ctx.me)),
+    h("p", { class: "post-meta" }, h("span", { class: "post-author", dir: "auto" }, nameOf(ctx.me))),
     h("p", { class: "post-status" }, t("sending")),
   );
 }
@@ -201,10 +205,12 @@ export function suggestionItems(suggestions) {
     h(
       "li",
       { class: "suggestion" },
-      h("a", { class: "suggestion-offer", href: `#post-${offer.id}` }, offer.title),
+      h("a", { class: "suggestion-offer", href: `#post-${offer.id}`, dir: "auto" }, offer.title),
       " · ",
-      h("span", { class: "suggestion-author" }, nameOf(offer.author)),
-      offer.availability ? ` (${offer.availability})` : null,
+      h("span", { class: "suggestion-author", dir: "auto" }, nameOf(offer.author)),
+      offer.availability ? " (" : null,
+      offer.availability ? h("span", { dir: "auto" }, offer.availability) : null,
+      offer.availability ? ")" : null,
       h("span", { class: "suggestion-why" }, t("why", { why })),
     ),
   );
