@@ -49,6 +49,9 @@ def room(app: Flask) -> Room:
     )
     assert invited.status_code == 201, invited.json
     tokens["co"] = invited.json["token"]
+    projector = call(client, tokens["lead"], "POST", f"/api/v1/boards/{code}/projector-link")
+    assert projector.status_code == 201, projector.json
+    tokens["projector"] = projector.json["token"]
     tokens["revoked"] = call(
         client,
         tokens["lead"],
@@ -178,6 +181,13 @@ ACTIONS = [
         {"op_id": "slow-op-0001", "slow_mode_seconds": 30},
     ),
     ("timer", "PUT", "/api/v1/boards/{code}/timer", {"op_id": "timer-op-01", "seconds": 180}),
+    ("projector link", "POST", "/api/v1/boards/{code}/projector-link", None),
+    (
+        "stop projector link",
+        "DELETE",
+        "/api/v1/boards/{code}/projector-link",
+        {"op_id": "stop-proj-01"},
+    ),
     (
         "spotlight",
         "PUT",
@@ -193,6 +203,7 @@ ACTIONS = [
 ]
 WHO = [
     ("a participant", "resident", "{code}", 403, "forbidden"),
+    ("the view-only projector", "projector", "{code}", 403, "forbidden"),
     ("a revoked co-facilitator", "revoked", "{code}", 403, "access_revoked"),
     ("another board's facilitator", "elsewhere", "{code}", 401, "not_joined"),
 ]

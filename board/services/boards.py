@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from board.outputs import (
 )
 from board.services import Actor, feed
 from board.services.commands import board_read, declared, lock_board
-from board.services.rules import is_staff
+from board.services.rules import is_staff, reading
 from board.storage import read_snapshot, write_transaction
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S and 8/B are left out, so a code read off a
@@ -136,7 +137,8 @@ def join_board(code: str, display_name: str | None, anonymous: bool) -> Entry:
 
 
 def identify(session: so.Session, code: str, token: str | None) -> Actor:
-    """The participant holding ``token`` on the board with ``code``, or not_joined."""
+    """The participant holding ``token`` on the board with ``code``, or not_joined; the
+    board's projector link's token is the view-only projector (board.services.projector)."""
     board = board_by_code(session, code)
     if not token:
         raise not_joined()
@@ -146,6 +148,9 @@ def identify(session: so.Session, code: str, token: str | None) -> Actor:
         )
     )
     if participant is None:
+        stored = board.projector_token_hash
+        if stored is not None and hmac.compare_digest(stored, hash_token(token)):
+            return Actor.projector(board.id)  # the view-only projector link
         raise not_joined()
     return _admitted(participant)
 
@@ -362,7 +367,7 @@ def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
             ]
         if not any(logged.private for logged in kept):
             return [logged.message for logged in kept]
-        me = session.get_one(Participant, actor.participant_id)
+        me = reading(session, actor)
         staff = is_staff(me, actor)
         groups = my_groups(session, me.id)
         return [
