@@ -22,6 +22,7 @@ from board.errors import BoardError
 from board.extensions import db
 from board.services import Actor, boards, posts, projector, workshop
 from board.web.actions import BINDINGS
+from board.web.presence import Presence
 from tests.conftest import actor_of, join, new_board, op, socket_client
 from tests.test_bad_input import fingerprint
 from tests.test_proposals import Demo, bearer, ok, promote_repair_cafe
@@ -336,3 +337,16 @@ def test_the_console_shows_a_new_projector_link_once_with_its_qr_code(app: Flask
     later = browser.get(f"/b/{code}/facilitate").get_data(as_text=True)
     assert "new-projector-link" not in later and "A projector link is in use." in later
     assert "Stop the projector link" in later
+
+
+def test_a_watching_socket_keeps_the_heartbeat_but_is_never_counted() -> None:
+    """The projector link alone on a board still gets its `head` every few seconds."""
+    seen = Presence()
+    assert seen.watch("ABCDEF", "screen") == 0
+    assert seen.boards() == ["ABCDEF"] and seen.count("ABCDEF") == 0
+    assert seen.add("ABCDEF", "phone", 7) == 1
+    assert seen.watch("ABCDEF", "screen-2") == 1
+    assert seen.remove("screen") == {}  # nobody left
+    assert seen.leave("ABCDEF", "screen-2") is None
+    assert seen.remove("phone") == {"ABCDEF": 0}
+    assert seen.boards() == []

@@ -127,7 +127,7 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
     with _lock:
         _subscribed.setdefault(_sid(), {})[code] = actor
     if actor.view_only:  # the projector link is nobody: it is not "here"
-        count = presence.count(code)
+        count = presence.watch(code, _sid())
     else:
         before = presence.count(code)
         count = presence.add(code, _sid(), actor.participant_id)

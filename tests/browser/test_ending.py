@@ -218,7 +218,7 @@ def test_the_view_only_projector_link_shows_the_room_counts_nobody_and_does_noth
     phone = joined_phone(contexts, code, "Hannah")
     url = make_projector_link(lead)
     assert f"/b/{code}/projector/" in url
-    lead.screenshot(path=screenshots / "ending-console-projector-link.png", full_page=True)
+    lead.locator("#projector").screenshot(path=screenshots / "ending-console-projector-link.png")
     axe_clean(lead)
     before = counts(server, board)
 
