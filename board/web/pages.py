@@ -687,7 +687,7 @@ def projector_link_shown(url: str) -> dict[str, Any]:
     here (the link is a secret: no route serves its QR code)."""
     label = gettext("QR code of the projector link")
     svg = segno.make(url, error="m").svg_inline(
-        scale=5, border=3, dark="#000", light="#fff", svgclass="qr", title=label
+        scale=5, border=3, dark="#000", light="#fff", svgclass="projector-qr-code", title=label
     )
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
     return {"url": url, "qr": Markup(svg)}  # segno's own markup; the label escaped

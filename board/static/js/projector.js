@@ -4,11 +4,11 @@
 // seconds. Above the feed: the phase, and the timer, counting down on the server's clock.
 // The spotlighted post takes the feed's place, large; in the closed phase the ranked
 // results do, and "Show results" shows them from any state, over a spotlight too (a new
-// spotlight, its end, or a new phase, goes back to following the session). The results are a
-// chart, the top ten with their dots and supports as bars, and a table behind it for
-// screen readers. The page holds the snapshot's first screen:
-// when fewer posts than the grid holds are left (deletions, hides), older ones are read
-// from the server (board.posts), and so is a spotlit post it does not hold.
+// spotlight, its end, or a new phase goes back to following the session). The results
+// are a chart, the top ten with their dots and supports as bars, and a table behind it
+// for screen readers. The page holds the snapshot's first screen: when fewer posts than
+// the grid holds are left (deletions, hides), older ones are read from the server
+// (board.posts), and so is a spotlit post it does not hold.
 //
 // Opened by the view-only projector link (data-token), the page is nobody: its live
 // connection and its reads send that token, not the cookie.
@@ -333,9 +333,9 @@ function start(root) {
 
   function drawMode() {
     const spotlit = spotlightPost(state);
-    const open = spotlit && isOpen(spotlit) ? spotlit : null;
-    const results = resultsWanted ?? (!open && state.session.phase === "closed");
-    const spotlight = results ? null : open;
+    const onShow = spotlit && isOpen(spotlit) ? spotlit : null;
+    const results = resultsWanted ?? (!onShow && state.session.phase === "closed");
+    const spotlight = results ? null : onShow;
     spotlightEl.hidden = !spotlight;
     resultsEl.hidden = !results;
     feedSection.hidden = Boolean(spotlight || results);
