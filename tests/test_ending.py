@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,11 +32,18 @@ from tests.test_proposals import demo as demo
 PATH_ID = re.compile(r"<(?:int:)?(\w+)>")
 
 
+@pytest.fixture
+def any_ctx(any_db_app: Flask) -> Iterator[Flask]:
+    """An app context on SQLite, then on PostgreSQL."""
+    with any_db_app.app_context():
+        yield any_db_app
+
+
 # -- closing --------------------------------------------------------------------------------
 
 
 def test_closing_stops_the_timer_and_ends_the_spotlight_for_everyone(
-    ctx: Flask, monkeypatch: pytest.MonkeyPatch
+    any_ctx: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[dict[str, Any]] = []
     monkeypatch.setattr(events, "publish", lambda message, rooms=None: sent.append(message))
@@ -132,7 +140,7 @@ def test_a_locked_board_still_pauses_proposal_work(app: Flask, demo: Demo) -> No
 # -- the projector link: the service ---------------------------------------------------------
 
 
-def test_the_projector_link_is_nobody_and_may_do_nothing(ctx: Flask) -> None:
+def test_the_projector_link_is_nobody_and_may_do_nothing(any_ctx: Flask) -> None:
     lead_entry = new_board()
     lead = actor_of(lead_entry)
     code = lead_entry.board_code
