@@ -337,6 +337,7 @@ def test_hidden_posts_leave_every_view_but_the_facilitators(app: Flask, room: Ro
     log = call(client, room.tokens["lead"], "GET", f"{base}/moderation").json["log"]
     assert [(e["action"], e["facilitator"]["name"]) for e in log] == [
         ("invite_facilitator", "Facilitator"),
+        ("projector_link", "Facilitator"),
         ("invite_facilitator", "Facilitator"),
         ("revoke_facilitator", "Facilitator"),
         ("set_premoderation", "Facilitator"),
@@ -344,12 +345,12 @@ def test_hidden_posts_leave_every_view_but_the_facilitators(app: Flask, room: Ro
         ("hide", "Sam (council)"),
         ("restore", "Facilitator"),
     ]
-    assert log[5]["reason"] == "spam" and log[5]["note"] == "selling"
+    assert log[6]["reason"] == "spam" and log[6]["note"] == "selling"
     download = call(client, room.tokens["co"], "GET", f"{base}/moderation?format=csv")
     assert download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
     assert [r["action"] for r in rows] == [e["action"] for e in log]
-    assert rows[6]["note"] == "it was a genuine offer"
+    assert rows[7]["note"] == "it was a genuine offer"
 
 
 def test_the_first_facilitator_cannot_be_withdrawn_and_csv_is_safe(app: Flask, room: Room) -> None:
