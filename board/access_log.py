@@ -1,10 +1,10 @@
 """The access log (BOARD_ACCESS_LOG=1): one line per request on stderr, with secrets redacted.
 
 A line reads ``2026-12-02T09:14:03Z GET /b/KX7Q2M/enter/[redacted] 302 4.1ms``. Tokens in
-a path (after ``/enter/``) and in a query (``token=``, the Socket.IO session ``sid=``) are
-replaced by ``[redacted]``; headers, Authorization and Cookie included, are never written,
-and neither is the client's address. A path is written percent-encoded, so a request cannot
-add a line of its own with an encoded newline.
+a path (after ``/enter/`` and ``/projector/``) and in a query (``token=``, the Socket.IO
+session ``sid=``) are replaced by ``[redacted]``; headers, Authorization and Cookie
+included, are never written, and neither is the client's address. A path is written
+percent-encoded, so a request cannot add a line of its own with an encoded newline.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import IO, Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 REDACTED = "[redacted]"
-#: Path segments whose next segment is a credential: ``/b/<code>/enter/<token>``.
-SECRET_AFTER = frozenset({"enter"})
+#: Path segments whose next segment is a credential: ``/b/<code>/enter/<token>``,
+#: ``/b/<code>/projector/<token>``.
+SECRET_AFTER = frozenset({"enter", "projector"})
 #: Query keys whose values are credentials.
 SECRET_KEYS = frozenset({"token", "sid", "access_token"})
 #: What stays readable in a path: RFC 3986's unreserved and sub-delimiter characters.
@@ -27,7 +28,8 @@ StartResponse = Callable[..., Any]
 
 
 def redacted_path(path: str) -> str:
-    """The path with each segment after ``/enter/`` replaced, percent-encoded."""
+    """The path with each segment after ``/enter/`` (or ``/projector/``) replaced,
+    percent-encoded."""
     segments = path.split("/")
     for index in range(1, len(segments)):
         if segments[index - 1] in SECRET_AFTER and segments[index]:

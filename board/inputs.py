@@ -743,6 +743,15 @@ class OfficerMove(Input):
     minutes_url: Annotated[str, Url()]
 
 
+class NewProjectorLink(Input):
+    """Nothing to give: the server makes the link's token (and it takes no op id, as a
+    replayed answer could not hand the token out again)."""
+
+
+class StopProjectorLink(Input):
+    op_id: OpIdField
+
+
 class OfficerName(Input):
     name: Annotated[str, Text(1, 120)]
 

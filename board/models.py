@@ -79,6 +79,9 @@ class Board(Model):
     spotlight_post_id: so.Mapped[int | None]
     timer_ends_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     timer_seconds: so.Mapped[int | None]
+    # sha256 of the view-only projector link's token (board.services.projector); None: no
+    # such link. The token itself is shown once, to the facilitator who made it.
+    projector_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
 
 class Participant(Model):

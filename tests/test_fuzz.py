@@ -85,6 +85,7 @@ def _populate(http: FlaskClient) -> Board:
             tokens["participant"] = joined["token"]
         else:
             spares.append(joined["participant"]["id"])
+    seeded: list[int] = []
     for n, who in enumerate(("participant", "facilitator", "participant")):
         post = _made(
             http.post(
@@ -97,6 +98,7 @@ def _populate(http: FlaskClient) -> Board:
                 headers=_bearer(tokens[who]),
             )
         )["post"]["id"]
+        seeded.append(post)
         _made(
             http.post(
                 f"/api/v1/boards/{code}/posts/{post}/comments",
@@ -106,18 +108,22 @@ def _populate(http: FlaskClient) -> Board:
         )
     _made(
         http.post(
-            f"/api/v1/boards/{code}/posts/1/group",
+            f"/api/v1/boards/{code}/posts/{seeded[0]}/group",
             json={"op_id": "seed-group-001"},
             headers=_bearer(tokens["participant"]),
         )
     )
     _made(
         http.post(
-            f"/api/v1/boards/{code}/posts/1/proposal",
+            f"/api/v1/boards/{code}/posts/{seeded[0]}/proposal",
             json={"op_id": "seed-promote-1"},
             headers=_bearer(tokens["facilitator"]),
         )
     )
+    # The view-only projector link: fuzzed as one more caller, it must be refused cleanly.
+    tokens["projector"] = _made(
+        http.post(f"/api/v1/boards/{code}/projector-link", headers=_bearer(tokens["facilitator"]))
+    )["token"]
     other = _made(http.post("/api/v1/boards", json={"title": "Left alone"}))
     other_code = other["board"]["code"]
     someone = _made(

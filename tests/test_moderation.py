@@ -49,6 +49,9 @@ def room(app: Flask) -> Room:
     )
     assert invited.status_code == 201, invited.json
     tokens["co"] = invited.json["token"]
+    projector = call(client, tokens["lead"], "POST", f"/api/v1/boards/{code}/projector-link")
+    assert projector.status_code == 201, projector.json
+    tokens["projector"] = projector.json["token"]
     tokens["revoked"] = call(
         client,
         tokens["lead"],
@@ -178,6 +181,13 @@ ACTIONS = [
         {"op_id": "slow-op-0001", "slow_mode_seconds": 30},
     ),
     ("timer", "PUT", "/api/v1/boards/{code}/timer", {"op_id": "timer-op-01", "seconds": 180}),
+    ("projector link", "POST", "/api/v1/boards/{code}/projector-link", None),
+    (
+        "stop projector link",
+        "DELETE",
+        "/api/v1/boards/{code}/projector-link",
+        {"op_id": "stop-proj-01"},
+    ),
     (
         "spotlight",
         "PUT",
@@ -193,6 +203,7 @@ ACTIONS = [
 ]
 WHO = [
     ("a participant", "resident", "{code}", 403, "forbidden"),
+    ("the view-only projector", "projector", "{code}", 403, "forbidden"),
     ("a revoked co-facilitator", "revoked", "{code}", 403, "access_revoked"),
     ("another board's facilitator", "elsewhere", "{code}", 401, "not_joined"),
 ]
@@ -326,6 +337,7 @@ def test_hidden_posts_leave_every_view_but_the_facilitators(app: Flask, room: Ro
     log = call(client, room.tokens["lead"], "GET", f"{base}/moderation").json["log"]
     assert [(e["action"], e["facilitator"]["name"]) for e in log] == [
         ("invite_facilitator", "Facilitator"),
+        ("projector_link", "Facilitator"),
         ("invite_facilitator", "Facilitator"),
         ("revoke_facilitator", "Facilitator"),
         ("set_premoderation", "Facilitator"),
@@ -333,12 +345,12 @@ def test_hidden_posts_leave_every_view_but_the_facilitators(app: Flask, room: Ro
         ("hide", "Sam (council)"),
         ("restore", "Facilitator"),
     ]
-    assert log[5]["reason"] == "spam" and log[5]["note"] == "selling"
+    assert log[6]["reason"] == "spam" and log[6]["note"] == "selling"
     download = call(client, room.tokens["co"], "GET", f"{base}/moderation?format=csv")
     assert download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
     assert [r["action"] for r in rows] == [e["action"] for e in log]
-    assert rows[6]["note"] == "it was a genuine offer"
+    assert rows[7]["note"] == "it was a genuine offer"
 
 
 def test_the_first_facilitator_cannot_be_withdrawn_and_csv_is_safe(app: Flask, room: Room) -> None:

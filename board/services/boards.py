@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -41,7 +42,7 @@ from board.outputs import (
 )
 from board.services import Actor, feed
 from board.services.commands import board_read, declared
-from board.services.rules import is_staff
+from board.services.rules import is_staff, reading
 from board.storage import read_snapshot, write_transaction
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S and 8/B are left out, so a code read off a
@@ -147,18 +148,22 @@ def join_board(code: str, display_name: str | None, anonymous: bool) -> Entry:
 
 
 def identify(session: so.Session, code: str, token: str | None) -> Actor:
-    """The participant holding ``token`` on the board with ``code``, or not_joined."""
-    participant = (
-        session.scalar(
-            sa.select(Participant)
-            .join(Board, Board.id == Participant.board_id)
-            .where(Board.code == normalise_code(code), Participant.token_hash == hash_token(token))
-        )
-        if token
-        else None
+    """The participant holding ``token`` on the board with ``code``, or not_joined; the
+    board's projector link's token is the view-only projector (board.services.projector)."""
+    if not token:
+        board_by_code(session, code)  # an unknown board says so, not "join first"
+        raise not_joined()
+    hashed = hash_token(token)
+    participant = session.scalar(
+        sa.select(Participant)
+        .join(Board, Board.id == Participant.board_id)
+        .where(Board.code == normalise_code(code), Participant.token_hash == hashed)
     )
     if participant is None:
-        board_by_code(session, code)  # an unknown board says so, not "join first"
+        board = board_by_code(session, code)  # an unknown board says so, not "join first"
+        stored = board.projector_token_hash
+        if stored is not None and hmac.compare_digest(stored, hashed):
+            return Actor.projector(board.id)  # the view-only projector link
         raise not_joined()
     return _admitted(participant)
 
@@ -492,7 +497,7 @@ def events_since(actor: Actor, since: int) -> list[dict[str, Any]] | None:
             ]
         if not any(logged.private for logged in kept):
             return [logged.message for logged in kept]
-        me = session.get_one(Participant, actor.participant_id)
+        me = reading(session, actor)
         staff = is_staff(me, actor)
         groups = my_groups(session, me.id)
         return [

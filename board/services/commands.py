@@ -27,12 +27,12 @@ from typing import Any, Literal, TypeVar, get_type_hints
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from board.errors import BoardError, access_revoked
+from board.errors import BoardError, access_revoked, forbidden
 from board.inputs import Input
 from board.models import Board, Operation, Participant
 from board.services import Actor
 from board.services.limits import take_write
-from board.services.rules import acting, require_facilitator
+from board.services.rules import VIEW_ONLY, acting, require_facilitator
 from board.storage import write_transaction
 
 #: Who may take an action. ``anyone``: no identity needed (create or join a board);
@@ -124,6 +124,8 @@ def board_write(name: str, *, who: Who = "participant") -> Callable[[Body], Call
         @functools.wraps(body)
         def service(actor: Actor, *args: Any, **kwargs: Any) -> Any:
             cmd = command_of(input_type, args, kwargs)
+            if actor.view_only:  # before the bucket and the lock: it may never write
+                raise forbidden(VIEW_ONLY)
             take_write(actor)  # before the transaction: a flood never holds the board's lock
             with write_transaction() as session:
                 board = lock_board(session, actor.board_id)

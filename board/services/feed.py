@@ -28,7 +28,7 @@ from board.outputs import post_out
 from board.services import Actor
 from board.services.commands import board_read, command_of
 from board.services.loading import post_loading
-from board.services.rules import can_see_clause, is_staff
+from board.services.rules import can_see_clause, is_staff, reading
 from board.storage import read_snapshot
 
 #: Why a post is on the first screen, in the order ``why`` lists them.
@@ -69,6 +69,9 @@ class Window:
 
 def viewer(session: so.Session, actor: Actor) -> Viewer:
     """The actor as a reader of their board's feed."""
+    if actor.view_only:
+        me = reading(session, actor)
+        return Viewer(session.get_one(Board, actor.board_id), me, is_staff(me, actor))
     me, board = session.execute(
         sa.select(Participant, Board)
         .join(Board, Board.id == Participant.board_id)

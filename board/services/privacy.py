@@ -49,6 +49,7 @@ from board.services import Actor
 from board.services.boards import PublicSnapshots, hash_token
 from board.services.commands import Write, board_read, board_write, lock_board
 from board.services.loading import post_loading
+from board.services.rules import acting
 from board.storage import read_snapshot, write_transaction
 
 #: What an erased person is called from then on.
@@ -66,7 +67,7 @@ def my_data(actor: Actor) -> dict[str, Any]:
     """Everything the board keeps about you: your posts, comments, supports, dots, groups,
     messages and the proposals you are named in."""
     with read_snapshot() as session:
-        me = session.get_one(Participant, actor.participant_id)
+        me = acting(session, actor)
         board = session.get_one(Board, actor.board_id)
         mine = Post.author_id == me.id
         posts = session.scalars(

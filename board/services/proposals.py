@@ -137,7 +137,7 @@ def _group_of(session: so.Session, idea: Post) -> Group | None:
 
 def _may_steer(session: so.Session, actor: Actor, proposal: Proposal) -> Participant:
     """The coordinator or a facilitator: who may submit and withdraw."""
-    me = may_write(session, actor, session.get_one(Board, proposal.board_id))
+    me = may_write(session, actor, session.get_one(Board, proposal.board_id), after_closing=True)
     group = session.get(Group, proposal.group_id) if proposal.group_id else None
     if me.is_facilitator or (group is not None and group.coordinator_id == me.id):
         return me
@@ -146,7 +146,7 @@ def _may_steer(session: so.Session, actor: Actor, proposal: Proposal) -> Partici
 
 def _may_edit(session: so.Session, actor: Actor, proposal: Proposal) -> Participant:
     """A member of the group or a facilitator: who may shape the draft."""
-    me = may_write(session, actor, session.get_one(Board, proposal.board_id))
+    me = may_write(session, actor, session.get_one(Board, proposal.board_id), after_closing=True)
     if me.is_facilitator or _member(session, proposal, me.id) is not None:
         return me
     raise forbidden("Only members of the group (or a facilitator) can edit its proposal.")
@@ -174,8 +174,9 @@ def proposal_on_board(session: so.Session, board_id: int, proposal_id: int) -> P
 @board_write("proposal.promote")
 def promote(w: Write, cmd: PostRef) -> dict[str, Any]:
     """Promote an idea to a draft proposal, prefilled from the board (coordinator or
-    facilitator). One live proposal per idea: a withdrawn one can be promoted again."""
-    me = may_write(w.session, w.actor, w.board)
+    facilitator). One live proposal per idea: a withdrawn one can be promoted again. Open
+    after the session closes: that is when groups take their ideas to the council."""
+    me = may_write(w.session, w.actor, w.board, after_closing=True)
     idea = open_post(w.session, w.actor, cmd.post_id)
     if idea.kind != "idea":
         raise BoardError("invalid_target", "Only an idea can become a proposal.", 422)
@@ -262,7 +263,7 @@ def volunteer_contact(w: Write, cmd: ProposalContact) -> dict[str, Any]:
 @board_write("group.named")
 def set_named(w: Write, cmd: Named) -> dict[str, Any]:
     """A group member agrees (or no longer agrees) to be named in the group's proposal."""
-    me = may_write(w.session, w.actor, w.board)
+    me = may_write(w.session, w.actor, w.board, after_closing=True)
     member = w.session.scalar(
         sa.select(GroupMember)
         .join(Group, Group.id == GroupMember.group_id)

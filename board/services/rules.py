@@ -6,9 +6,12 @@ groups only go on open posts. Facilitators see every post; an author also sees t
 queued, rejected, held-back or merged posts. The projector is a facilitator in the public
 view (``Actor.public_view``): it sees what everyone sees.
 
-Participants' writes obey the session: nothing while the board is locked or closed, no
-new posts while prioritising, nothing said while muted, and slow mode's interval between
-posts. Facilitators run the room whatever the session says.
+Participants' writes obey the session: nothing while the board is locked or closed (but
+a group's work on its proposal goes on after closing), no new posts while prioritising,
+nothing said while muted, and slow mode's interval between posts. Facilitators run the
+room whatever the session says. The view-only projector (``Actor.view_only``) takes no
+action at all: ``acting`` refuses it, and only the reads that draw the board accept it
+(``reading``).
 """
 
 from __future__ import annotations
@@ -22,12 +25,26 @@ import sqlalchemy.orm as so
 from board import events
 from board.errors import BoardError, access_revoked, forbidden
 from board.models import Board, ModerationAction, Participant, Post, utcnow
-from board.services import Actor
+from board.services import NOBODY, Actor
+
+#: Why the view-only projector is refused, whatever it asks to do.
+VIEW_ONLY = "The projector link only shows the board: it cannot take part or run the board."
 
 
 def acting(session: so.Session, actor: Actor) -> Participant:
-    """The acting participant, loaded in this transaction."""
+    """The acting participant, loaded in this transaction (the view-only projector is
+    nobody, so it is refused as a participant without the right is)."""
+    if actor.view_only:
+        raise forbidden(VIEW_ONLY)
     return session.get_one(Participant, actor.participant_id)
+
+
+def reading(session: so.Session, actor: Actor) -> Participant:
+    """Who reads the board: the acting participant, or for the view-only projector a
+    stand-in nobody (never saved) who sees what everyone sees and owns nothing."""
+    if actor.view_only:
+        return Participant(id=NOBODY, board_id=actor.board_id, anonymous=True, role="participant")
+    return acting(session, actor)
 
 
 def require_facilitator(session: so.Session, actor: Actor) -> Participant:
@@ -123,19 +140,26 @@ def open_post(session: so.Session, actor: Actor, post_id: int) -> Post:
 
 
 def may_write(
-    session: so.Session, actor: Actor, board: Board, *, speaking: bool = False
+    session: so.Session,
+    actor: Actor,
+    board: Board,
+    *,
+    speaking: bool = False,
+    after_closing: bool = False,
 ) -> Participant:
     """The acting participant if the session lets them write now; a clear refusal otherwise.
 
     ``speaking``: the write adds words to the board (a post, a comment, a group message),
-    which a muted participant may not do.
+    which a muted participant may not do. ``after_closing``: the write goes on once the
+    session has closed (a group's proposal: closing a workshop is when groups take their
+    ideas to the council), though the board's posts are read-only by then.
     """
     me = acting(session, actor)
     if me.revoked_at is not None:
         raise access_revoked()
     if me.is_facilitator:
         return me
-    if board.phase == "closed":
+    if board.phase == "closed" and not after_closing:
         raise BoardError("board_closed", "This session has closed: the board is read-only.", 423)
     if board.locked:
         raise BoardError(

@@ -34,7 +34,8 @@ def update_session(w: Write, cmd: SessionSettings) -> dict[str, Any]:
     """Change any of the session's settings at once; unchanged values are ignored.
 
     Turning silent brainstorming off reveals every held-back post at once; turning hidden
-    dots off reveals every post's dots.
+    dots off reveals every post's dots. Closing the session stops the timer and ends the
+    spotlight, in the same ``session.changed``: nothing runs on after the end.
     """
     settings = cmd.given()
     if not settings:
@@ -47,6 +48,8 @@ def update_session(w: Write, cmd: SessionSettings) -> dict[str, Any]:
     for name in changed:
         setattr(w.board, name, settings[name])
         log_action(w.session, w.board, w.me, f"set_{name}", note=str(settings[name]))
+    if "phase" in changed and w.board.phase == "closed":
+        changed += _wind_down(w.board)
     w.session.flush()
     seq = _changed(w.session, w.board, changed)
     if revealing:
@@ -54,6 +57,21 @@ def update_session(w: Write, cmd: SessionSettings) -> dict[str, Any]:
     if showing_dots:
         seq = _reveal_dots(w.session, w.board)
     return {"session": session_out(w.board), "changed": changed, "seq": seq}
+
+
+def _wind_down(board: Board) -> list[str]:
+    """Stop the timer and end the spotlight as the session closes; the settings it changed.
+
+    Not logged apart: the phase change that closed the session is the facilitator's act.
+    """
+    ended = []
+    if board.timer_ends_at is not None:
+        board.timer_ends_at = board.timer_seconds = None
+        ended.append("timer")
+    if board.spotlight_post_id is not None:
+        board.spotlight_post_id = None
+        ended.append("spotlight_post_id")
+    return ended
 
 
 def _reveal(session: so.Session, board: Board) -> int:

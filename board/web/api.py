@@ -22,10 +22,11 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException
 
 from board import inputs
-from board.errors import BoardError
+from board.errors import BoardError, forbidden
 from board.extensions import csrf
 from board.hostile import TOO_DEEP, TOO_DEEP_MESSAGE, too_deep
 from board.services import Actor, admins, boards, moderation, proposals, transfer
+from board.services.rules import VIEW_ONLY
 from board.web.actions import BINDINGS, BY_NAME, Binding, Handlers
 from board.web.identity import bearer_token, current_actor, public_url, remember
 from board.web.presence import presence
@@ -94,6 +95,8 @@ def call(binding: Binding, actor: Actor | None, path: dict[str, Any]) -> Any:
     """Run the binding's service for this request: its input from the body or the query."""
     action, service = binding.action, binding.service
     assert service is not None
+    if action.writes and actor is not None and actor.view_only:
+        raise forbidden(VIEW_ONLY)  # whatever it sends: the projector link takes no action
     source = _as_object(_body()) if action.writes else _query(action.input)
     if action.input is not None:
         cmd = action.input.parse({**source, **path})
@@ -176,6 +179,14 @@ def invite_facilitator(code: str) -> tuple[Response, int]:
     """Invite a co-facilitator; the answer holds their personal link (shown once)."""
     entry = call(BY_NAME["facilitator.invite"], _actor(code), {})
     return jsonify(**_entry_out(entry)), 201
+
+
+@HANDLERS.handles("projector.link")
+def make_projector_link(code: str) -> tuple[Response, int]:
+    """Make the board's view-only projector link; the answer holds it (shown once)."""
+    made = call(BY_NAME["projector.link"], _actor(code), {})
+    url = url_for("pages.projector_screen", code=made.board_code, token=made.token)
+    return jsonify(token=made.token, projector_url=public_url(url)), 201
 
 
 @HANDLERS.handles("moderation.log")

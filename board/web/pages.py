@@ -37,7 +37,7 @@ from flask_babel import (
     ngettext,
 )
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
@@ -48,6 +48,7 @@ from board.js_strings import js_strings
 from board.models import MODERATION_REASONS, POST_KINDS, REPORT_REASONS, Participant
 from board.services import Actor, boards, feed, groups, moderation, posts
 from board.services import offers as offer_service
+from board.services import projector as projector_links
 from board.web import cards
 from board.web.actions import BINDINGS, Binding, Handlers
 from board.web.identity import current_actor, forget, public_url, remember, remembered_id
@@ -87,6 +88,7 @@ ACTION_LABELS = {
 }
 FACILITATOR_LINK_KEY = "new_facilitator_link"
 CO_FACILITATOR_LINK_KEY = "new_co_facilitator_link"
+PROJECTOR_LINK_KEY = "new_projector_link"
 CARD_CSRF_KEY = "card_csrf"
 #: A card's token is reused while it is younger than this (it lasts an hour).
 CARD_CSRF_REUSE_S = 1800
@@ -180,6 +182,8 @@ def enter(code: str, token: str) -> Response | tuple[str, int, dict[str, str]]:
     except BoardError:
         abort(404)
     code = boards.normalise_code(code)
+    if actor.view_only:  # the projector link, pasted here: it signs nobody in
+        return redirect(url_for("pages.projector_screen", code=code, token=token))
     held = _held_identity(code)
     if held is None or held.id == actor.participant_id:
         return _sign_in(code, actor, token)
@@ -199,6 +203,8 @@ def enter_confirm(code: str, token: str) -> Response:
     try:
         actor = current_actor(code, token)
     except BoardError:
+        abort(404)
+    if actor.view_only:
         abort(404)
     return _sign_in(boards.normalise_code(code), actor, token)
 
@@ -488,6 +494,29 @@ def projector(code: str) -> Response | tuple[str, int] | str:
     db.session.remove()
     if snapshot["me"]["role"] != "facilitator":
         return render_template("forbidden.html", board=snapshot["board"]), 403
+    return _projector_page(snapshot)
+
+
+@bp.get("/b/<code>/projector/<token>")
+def projector_screen(code: str, token: str) -> Response:
+    """The projector by its view-only link, on a second computer: it joins nobody and can
+    do nothing but show the board."""
+    try:
+        actor = current_actor(code, token)
+    except BoardError:
+        abort(404)
+    if not actor.view_only:  # a person's own link opens as them, on /enter
+        abort(404)
+    snapshot = boards.snapshot(actor)
+    db.session.remove()
+    response = make_response(_projector_page(snapshot, token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _projector_page(snapshot: dict[str, Any], token: str | None = None) -> str:
+    """The projector page of a snapshot in the public view; ``token``: the view-only link's,
+    which its live connection and its results then use (no cookie names anyone)."""
     return render_template(
         "projector.html",
         snapshot=snapshot,
@@ -495,6 +524,7 @@ def projector(code: str) -> Response | tuple[str, int] | str:
         # The room sees what residents see: hidden posts stay on the facilitators' screens.
         posts=arrange([p for p in snapshot["posts"] if not p["hidden"]], None, None, "newest"),
         invite=_invite(snapshot["board"]["code"]),
+        view_token=token,
     )
 
 
@@ -637,6 +667,33 @@ def report_post(code: str, post_id: int) -> Response:
     return redirect(back_to("card", code, {"post_id": post_id}))
 
 
+@HANDLERS.handles("projector.link")
+def make_projector_link(code: str) -> Response:
+    """Make the view-only projector link; the console shows it and its QR code once."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        made = projector_links.make_projector_link(actor, form_input(inputs.NewProjectorLink, {}))
+    except BoardError as error:
+        flash(error.message, "error")
+        return redirect(back_to("console#projector", code, {}))
+    url = url_for("pages.projector_screen", code=made.board_code, token=made.token)
+    session[PROJECTOR_LINK_KEY] = public_url(url)
+    return redirect(back_to("console#projector", code, {}))
+
+
+def projector_link_shown(url: str) -> dict[str, Any]:
+    """A new projector link as the console shows it: the address and its QR code, drawn
+    here (the link is a secret: no route serves its QR code)."""
+    label = gettext("QR code of the projector link")
+    svg = segno.make(url, error="m").svg_inline(
+        scale=5, border=3, dark="#000", light="#fff", svgclass="projector-qr-code", title=label
+    )
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    return {"url": url, "qr": Markup(svg)}  # segno's own markup; the label escaped
+
+
 @HANDLERS.handles("facilitator.invite")
 def invite_facilitator(code: str) -> Response:
     """Invite a co-facilitator (``display_name``); the console shows their link once."""
@@ -675,6 +732,7 @@ def facilitate(code: str) -> Response | str | tuple[str, int]:
     team = moderation.facilitators(actor)
     entries = moderation.moderation_log(actor)
     hidden = feed.hidden_posts(actor)
+    projector_in_use = projector_links.has_projector_link(actor)
     titles = feed.post_titles(actor, sorted({e["post_id"] for e in entries if e["post_id"]}))
     db.session.remove()
     people = {p["id"]: p for p in team}
@@ -699,6 +757,10 @@ def facilitate(code: str) -> Response | str | tuple[str, int]:
         team=team,
         log=log,
         new_link=session.pop(CO_FACILITATOR_LINK_KEY, None),
+        projector_in_use=projector_in_use,
+        new_projector_link=projector_link_shown(url)
+        if (url := session.pop(PROJECTOR_LINK_KEY, None))
+        else None,
     )
 
 

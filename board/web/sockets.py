@@ -18,11 +18,12 @@ from flask import current_app, request
 from flask_socketio import join_room, leave_room
 
 from board import events, inputs
-from board.errors import BoardError, not_joined
+from board.errors import BoardError, forbidden, not_joined
 from board.extensions import socketio
 from board.hostile import TOO_DEEP, TOO_DEEP_MESSAGE, too_deep
 from board.models import utcnow
 from board.services import Actor, boards
+from board.services.rules import VIEW_ONLY
 from board.storage import read_snapshot
 from board.web import limits
 from board.web.actions import BINDINGS, Binding, Handlers
@@ -125,10 +126,13 @@ def subscribe(payload: dict[str, Any]) -> dict[str, Any]:
         join_room(events.person_room(code, actor.participant_id))
     with _lock:
         _subscribed.setdefault(_sid(), {})[code] = actor
-    before = presence.count(code)
-    count = presence.add(code, _sid(), actor.participant_id)
-    if count != before:  # a resync from someone already here changes nothing
-        _presence_changed(code)
+    if actor.view_only:  # the projector link is nobody: it is not "here"
+        count = presence.watch(code, _sid())
+    else:
+        before = presence.count(code)
+        count = presence.add(code, _sid(), actor.participant_id)
+        if count != before:  # a resync from someone already here changes nothing
+            _presence_changed(code)
     _start_heartbeat()
     replay = boards.events_since(actor, since) if since is not None else None
     now = events.iso(utcnow())
@@ -144,7 +148,8 @@ def unsubscribe(payload: dict[str, Any]) -> dict[str, Any]:
     code = _board_code(payload)
     actor = _subscriber(payload)
     leave_room(events.room(code))
-    leave_room(events.person_room(code, actor.participant_id))
+    if not actor.public_view:
+        leave_room(events.person_room(code, actor.participant_id))
     with _lock:
         _subscribed.get(_sid(), {}).pop(code, None)
     if presence.leave(code, _sid()) is not None:
@@ -160,6 +165,8 @@ def _generic(binding: Binding) -> Handler:
 
     def handler(payload: dict[str, Any]) -> dict[str, Any]:
         actor = _subscriber(payload)
+        if action.writes and actor.view_only:
+            raise forbidden(VIEW_ONLY)  # whatever it sends: the projector link takes no action
         result: dict[str, Any] = service(actor, model.parse(_without_board(payload)))
         return result
 

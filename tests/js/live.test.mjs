@@ -444,6 +444,36 @@ describe("a page of posts", () => {
     assert.equal(asked.length, 1, "not asked again over HTTP");
   });
 
+  test("a page with its own token (the projector link) sends it, not only the cookie", async () => {
+    const headers = [];
+    const socket = new FakeSocket();
+    const connection = new BoardConnection({
+      board: "ABCDEF",
+      seq: 10,
+      view: "public",
+      token: "projector-token",
+      socketFactory: () => socket,
+      fetch: async (_url, init) => {
+        headers.push(init.headers);
+        return { ok: true, json: async () => PAGE };
+      },
+    }).start();
+    await connection.page({});
+    assert.deepEqual(headers, [
+      { Accept: "application/json", Authorization: "Bearer projector-token" },
+    ]);
+    socket.connect();
+    assert.deepEqual(socket.emitted("subscribe")[0].payload, {
+      board: "ABCDEF",
+      since: 10,
+      view: "public",
+      token: "projector-token",
+    });
+    assert.deepEqual(new BoardConnection({ board: "ABCDEF", seq: 1 }).headers(), {
+      Accept: "application/json",
+    });
+  });
+
   test("offline over HTTP is null", async () => {
     const connection = new BoardConnection({
       board: "ABCDEF",

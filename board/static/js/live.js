@@ -73,6 +73,8 @@ export class BoardConnection {
    *        "connecting" comes at start() and at resume()
    * @param {string} [options.view]  "public": see only what everyone sees (the projector
    *        and the results page), even when signed in as a facilitator
+   * @param {string} [options.token]  who this page is, instead of the cookie: the view-only
+   *        projector link's token (sent in `subscribe`, and as a bearer token on reads)
    * @param {() => object} [options.socketFactory]  for tests: returns a Socket.IO-like socket
    * @param {typeof fetch} [options.fetch]  for tests: reads over HTTP
    */
@@ -85,6 +87,7 @@ export class BoardConnection {
     this.onStatus = options.onStatus || noop;
     this.onClock = options.onClock || noop;
     this.view = options.view || null;
+    this.token = options.token || null;
     this.socketFactory = options.socketFactory || (() => io());
     this.fetch = options.fetch || ((...args) => globalThis.fetch(...args));
 
@@ -225,7 +228,7 @@ export class BoardConnection {
       const url = `/api/v1/boards/${encodeURIComponent(this.board)}/posts`;
       const response = await this.fetch(`${url}?${new URLSearchParams(asked)}`, {
         credentials: "same-origin",
-        headers: { Accept: "application/json" },
+        headers: this.headers(),
       });
       return response.ok ? await response.json() : null;
     } catch {
@@ -237,12 +240,20 @@ export class BoardConnection {
     if (this.socket) this.socket.disconnect();
   }
 
+  /** Headers for a read over HTTP: JSON, and the page's token when it has one. */
+  headers() {
+    const headers = { Accept: "application/json" };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    return headers;
+  }
+
   // --- subscribe and catch up -------------------------------------------------------
 
   /** What `subscribe` asks for: this board, from our seq, in our view. */
   _subscription() {
     const asked = { board: this.board, since: this.last };
     if (this.view) asked.view = this.view;
+    if (this.token) asked.token = this.token;
     return asked;
   }
 

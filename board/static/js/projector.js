@@ -2,10 +2,16 @@
 // forms, no writes. The newest posts fill a fixed grid, pinned ones first; older ones drop
 // off the end. A post that arrives while the page is open is marked `is-new` for a few
 // seconds. Above the feed: the phase, and the timer, counting down on the server's clock.
-// The spotlighted post takes the feed's place, large; in the closed phase (or when asked
-// with "Show results") the ranked results do. The page holds the snapshot's first screen:
-// when fewer posts than the grid holds are left (deletions, hides), older ones are read
-// from the server (board.posts), and so is a spotlit post it does not hold.
+// The spotlighted post takes the feed's place, large; in the closed phase the ranked
+// results do, and "Show results" shows them from any state, over a spotlight too (a new
+// spotlight, its end, or a new phase goes back to following the session). The results
+// are a chart, the top ten with their dots and supports as bars, and a table behind it
+// for screen readers. The page holds the snapshot's first screen: when fewer posts than
+// the grid holds are left (deletions, hides), older ones are read from the server
+// (board.posts), and so is a spotlit post it does not hold.
+//
+// Opened by the view-only projector link (data-token), the page is nobody: its live
+// connection and its reads send that token, not the cookie.
 //
 // The page and its live connection use the public view: the room sees what residents
 // see, never posts waiting for approval, held back for the reveal, or hidden (only the
@@ -31,7 +37,8 @@ const BACK_ONLINE_MS = 3000;
 const QUIET_MS = 8000; // screen readers: at most one new-post announcement per spell
 const DEFAULT_MAX = 12;
 const TICK_MS = 250;
-const RESULTS_SHOWN = 8;
+const RESULTS_SHOWN = 10;
+const SVG = "http://www.w3.org/2000/svg";
 const RESULTS_REFETCH_MS = 1000;
 const ENDING_SECONDS = 10;
 
@@ -236,15 +243,19 @@ function start(root) {
   const announce = makeAnnouncer(document.getElementById("announcer"));
   const max = Number(feed.dataset.max) || DEFAULT_MAX;
 
+  const token = root.dataset.token || null; // the view-only projector link's
+
   let state = fromSnapshot(readJson("board-snapshot", { posts: [] }));
-  // null: follow the phase (results once closed); true or false: the facilitator's choice.
+  // null: follow the session (a spotlight, else results once closed); true or false: the
+  // facilitator's choice with "Show results", which wins over a spotlight.
   let resultsWanted = null;
 
   /** Draw `next`; `quiet`: posts read from the server, not new to the room. */
   function show(next, quiet = false) {
     const prev = state;
     state = next;
-    if (prev.session.phase !== next.session.phase) resultsWanted = null;
+    const moved = ["phase", "spotlight_post_id"].some((k) => prev.session[k] !== next.session[k]);
+    if (moved) resultsWanted = null; // the facilitator moved the session on: follow it
     drawSession(next.session);
     drawFeed(prev, next, quiet);
     drawMode();
@@ -322,8 +333,9 @@ function start(root) {
 
   function drawMode() {
     const spotlit = spotlightPost(state);
-    const spotlight = spotlit && isOpen(spotlit) ? spotlit : null;
-    const results = !spotlight && (resultsWanted ?? state.session.phase === "closed");
+    const onShow = spotlit && isOpen(spotlit) ? spotlit : null;
+    const results = resultsWanted ?? (!onShow && state.session.phase === "closed");
+    const spotlight = results ? null : onShow;
     spotlightEl.hidden = !spotlight;
     resultsEl.hidden = !results;
     feedSection.hidden = Boolean(spotlight || results);
@@ -355,7 +367,7 @@ function start(root) {
     try {
       const response = await fetch(`/api/v1/boards/${encodeURIComponent(code)}/results`, {
         credentials: "same-origin",
-        headers: { Accept: "application/json" },
+        headers: connection.headers(),
       });
       if (!response.ok) throw new Error(String(response.status));
       drawResults(await response.json());
@@ -371,47 +383,93 @@ function start(root) {
       document.getElementById("results-note"),
       hidden ? t("ranked_by_supports") : t("ranked_by_dots"),
     );
-    const list = document.getElementById("projector-results");
     const ranked = (results.ranked || []).slice(0, RESULTS_SHOWN);
-    list.replaceChildren(
-      ...ranked.map((item) => {
-        const li = h(
-          "li",
-          `result post-${item.kind}`,
-          h("span", "result-rank", String(item.rank)),
-          h(
-            "span",
-            "result-main",
-            h("span", "result-kind", t(`kind_${item.kind}`)),
-            h("span", "result-title", item.title),
-          ),
-          h(
-            "span",
-            "result-counts",
-            hidden
-              ? null
-              : h(
-                  "span",
-                  "result-dots",
-                  h("span", "dot-count", String(item.dot_count ?? 0)),
-                  " ",
-                  tn("dots_word", item.dot_count ?? 0),
-                ),
-            h(
-              "span",
-              "result-supports",
-              h("span", "support-count", String(item.support_count)),
-              " ",
-              tn("supporters", item.support_count),
-            ),
-          ),
-        );
-        li.dataset.postId = String(item.id);
-        li.dataset.rank = String(item.rank);
-        return li;
-      }),
+    // Each measure has its own scale: the most dots fill the dots' bar, the most supports
+    // the supports'.
+    const most = {
+      dots: Math.max(1, ...ranked.map((item) => item.dot_count ?? 0)),
+      supports: Math.max(1, ...ranked.map((item) => item.support_count)),
+    };
+    document.getElementById("projector-results").replaceChildren(
+      ...ranked.map((item) => resultRow(item, hidden, most)),
     );
+    const table = document.getElementById("results-table");
+    table.dataset.dotsHidden = String(Boolean(hidden));
+    document.getElementById("results-rows").replaceChildren(
+      ...ranked.map((item) => tableRow(item, hidden)),
+    );
+    document.getElementById("results-key-dots").hidden = Boolean(hidden);
+    resultsEl.dataset.count = String(ranked.length);
     document.getElementById("results-empty").hidden = ranked.length > 0;
+    table.hidden = ranked.length === 0;
+  }
+
+  /** One ranked idea or need in the chart: its rank, title and a bar for each count. */
+  function resultRow(item, hidden, most) {
+    const dots = item.dot_count ?? 0;
+    const li = h(
+      "li",
+      `result post-${item.kind}`,
+      h("span", "result-rank", String(item.rank)),
+      h(
+        "span",
+        "result-main",
+        h("span", "result-kind", t(`kind_${item.kind}`)),
+        h("span", "result-title", item.title),
+      ),
+      h(
+        "span",
+        "result-bars",
+        hidden ? null : bar("result-dots", "dot-count", dots, most.dots, tn("dots_word", dots)),
+        bar(
+          "result-supports",
+          "support-count",
+          item.support_count,
+          most.supports,
+          tn("supporters", item.support_count),
+        ),
+      ),
+    );
+    li.dataset.postId = String(item.id);
+    li.dataset.rank = String(item.rank);
+    return li;
+  }
+
+  /** A bar `value / most` long, drawn in SVG, with the figure in words beside it. */
+  function bar(className, countClass, value, most, words) {
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "bar");
+    svg.setAttribute("viewBox", "0 0 100 10");
+    svg.setAttribute("preserveAspectRatio", "none");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const track = document.createElementNS(SVG, "rect");
+    track.setAttribute("class", "bar-track");
+    track.setAttribute("width", "100");
+    track.setAttribute("height", "10");
+    const fill = document.createElementNS(SVG, "rect");
+    fill.setAttribute("class", "bar-fill");
+    fill.setAttribute("width", String(Math.round((value / most) * 1000) / 10));
+    fill.setAttribute("height", "10");
+    svg.append(track, fill);
+    const figure = h("span", "bar-figure", h("span", countClass, String(value)), " ", words);
+    const row = h("span", `result-bar ${className}`, svg, figure);
+    row.dataset.value = String(value);
+    return row;
+  }
+
+  /** The same item as a row of the table behind the chart. */
+  function tableRow(item, hidden) {
+    const title = h("th", "", item.title);
+    title.scope = "row";
+    return h(
+      "tr",
+      "",
+      h("td", "", String(item.rank)),
+      title,
+      hidden ? null : h("td", "", String(item.dot_count ?? 0)),
+      h("td", "", String(item.support_count)),
+    );
   }
 
   let fitPending = false;
@@ -503,6 +561,7 @@ function start(root) {
     board: code,
     seq: state.seq,
     view: "public",
+    token,
     onClock(iso) {
       state = withServerTime(state, iso);
     },
@@ -526,9 +585,13 @@ function start(root) {
       show(fromSnapshot(snapshot));
       restart();
     },
-    onPresence(count) {
+    onPresence(count, joined) {
       setText(presenceEl, t("here_now", { count }));
       presenceEl.hidden = false;
+      if (joined != null) {
+        state = { ...state, participants: joined };
+        setText(joinedEl, t("joined", { count: joined }));
+      }
     },
     onStatus,
   }).start();
