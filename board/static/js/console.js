@@ -11,7 +11,8 @@
 // This module holds the state and the connection; each part of the console is a module
 // console_<part>.js that wires its controls and returns how to draw itself from the
 // state. console_model.js works out what they show without the DOM (node's unit tests
-// check it).
+// check it); console_layout.js keeps the bar in view and marks the part in view in the
+// navigation, whose counts of posts waiting and reported are drawn here.
 
 import { t } from "./i18n.js";
 import { BoardConnection } from "./live.js";
@@ -23,7 +24,8 @@ import { assistForm } from "./console_assist.js";
 import { $ } from "./console_dom.js";
 import { fairnessPanel } from "./console_fairness.js";
 import { hiddenList } from "./console_hidden.js";
-import { afterEvent } from "./console_model.js";
+import { consoleLayout } from "./console_layout.js";
+import { afterEvent, reportedPosts } from "./console_model.js";
 import { peopleList } from "./console_people.js";
 import { postList } from "./console_posts.js";
 import { queueList } from "./console_queue.js";
@@ -36,9 +38,12 @@ import { timerControls } from "./console_timer.js";
 const REFETCH_MS = 1000; // fairness and people: at most once a second while events arrive
 
 const root = document.getElementById("console");
-if (root && document.getElementById("console-snapshot")) start(root);
+if (root) {
+  const settle = consoleLayout(root);
+  if (document.getElementById("console-snapshot")) start(root, settle);
+}
 
-function start(root) {
+function start(root, settle) {
   const code = root.dataset.board;
   let state = fromSnapshot(readJson("console-snapshot", { posts: [] }));
   let connection = null;
@@ -94,7 +99,16 @@ function start(root) {
       for (const drawPart of parts) drawPart();
       const summary = $("moderation-summary");
       if (summary) setText(summary, summaryText(state.moderation) || t("no_posts_hidden"));
+      drawNavCounts();
     });
+  }
+
+  /** The navigation's counts: what waits for the facilitator, greyed at 0. */
+  function drawNavCounts() {
+    setText($("nav-reported-count"), String(reportedPosts(state).length));
+    for (const badge of root.querySelectorAll(".console-nav .count-badge")) {
+      badge.dataset.count = badge.textContent.trim();
+    }
   }
 
   function show(next) {
@@ -168,6 +182,7 @@ function start(root) {
   });
 
   draw();
+  requestAnimationFrame(settle); // after the first drawing, which is on the next frame
   people.load();
   fairness.load();
 }
