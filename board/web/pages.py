@@ -351,14 +351,15 @@ def older_url(code: str, shown: dict[str, Any]) -> str | None:
 
 
 @bp.get("/b/<code>")
-def board(code: str) -> Response | str:
+def board(code: str, refused: BoardError | None = None) -> Response | str:
     """The board, drawn from its snapshot; board.js keeps it live.
 
     With no query the feed is the snapshot's first screen; ``?kind=&tag=&q=&sort=&after=``
     shows one page of ``board.posts``, and "Show older posts" the next. Pinned posts come
     first; a merged duplicate has left the board. The session banner, the spotlight and
     the composer say how the facilitators run the room. An idea's card shows its proposal
-    to the council, and the council's decision.
+    to the council, and the council's decision. A post the composer sent without
+    JavaScript that was ``refused`` comes back in the composer with its error.
     """
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
@@ -473,7 +474,40 @@ def board(code: str) -> Response | str:
         if snapshot["me"]["role"] == "facilitator"
         else None,
         facilitator_link=session.pop(FACILITATOR_LINK_KEY, None),
+        composer=composer_of(refused),
     )
+
+
+#: The composer's words that a refused no-JavaScript post brings back to the form.
+COMPOSER_FIELDS = ("kind", "title", "body", "availability", "tag")
+
+
+@HANDLERS.handles("post.create")
+def create_post(code: str) -> Response | str | tuple[str, int]:
+    """Add a post from the composer; a refusal is shown in the composer, the words kept."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        posts.create_post(actor, form_input(inputs.NewPost, {}))
+    except BoardError as error:
+        page = board(code, refused=error)
+        return page if isinstance(page, Response) else (page, error.status)
+    return redirect(back_to("feed", code, {}))
+
+
+def composer_of(refused: BoardError | None) -> dict[str, Any]:
+    """What the composer shows of a refused post: the error, by field, and what was typed."""
+    if refused is None:
+        return {"message": "", "fields": {}, "typed": {}, "title": ""}
+    problem = refused.fields.get("title", "")
+    if problem == "must not be empty":
+        title = gettext("Write a title: a few words that say what your post is about.")
+    else:
+        title = gettext("Title %(problem)s.", problem=problem) if problem else ""
+    names = ("kind", "title", "body", "availability", "tag")
+    typed = {name: request.form.get(name, "") for name in names}
+    return {"message": refused.message, "fields": refused.fields, "typed": typed, "title": title}
 
 
 @bp.get("/b/<code>/projector")

@@ -1,0 +1,153 @@
+"""The composer, the home page and the officer's decision form in Debian's Chromium: similar
+posts offered while a title is typed, a theme per post, errors that are said, next to their
+fields, and take the focus."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import (
+    PHONE,
+    SMALL_TARGETS,
+    Contexts,
+    join_by_page,
+    new_board,
+    post_via_api,
+    real_errors,
+    wait_live,
+)
+from tests.e2e.conftest import Server
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 768}
+HOME_PHONE = {"width": 360, "height": 740}
+IDEA = "Repair café in the empty shop"
+
+
+def card(page: Page, title: str) -> Locator:
+    """The confirmed card with this title on a board page."""
+    return page.locator(
+        "#feed article.post[data-post-id]",
+        has=page.locator("h3.post-title", has_text=title),
+    )
+
+
+def axe_clean(page: Page) -> None:
+    result = Axe().run(page)
+    assert result.violations_count == 0, result.generate_report()
+
+
+def focused_id(page: Page) -> str:
+    return str(page.evaluate("document.activeElement && document.activeElement.id"))
+
+
+def test_a_title_close_to_a_post_offers_it_and_each_post_picks_its_theme(
+    contexts: Contexts, server: Server
+) -> None:
+    code = new_board(server, tags=["repair", "streets"])["board"]["code"]
+    cafe = post_via_api(server, code, "Tomasz", IDEA, body="Fix things together")
+    post_via_api(server, code, "Priya", "Benches on the high street")
+
+    aisha = contexts.new(PHONE)
+    join_by_page(aisha, code, "Aisha")
+    wait_live(aisha)
+    status = aisha.locator("#similar-status")
+    offered = aisha.locator("#similar-list .similar-item")
+
+    # Typing a title close to the café: it is offered, and said politely, once.
+    aisha.locator("#post-title").press_sequentially("A repair cafe", delay=20)
+    expect(status).to_have_text("1 similar idea is on the board: support it instead?")
+    expect(status).to_have_attribute("role", "status")
+    expect(offered).to_have_count(1)
+    expect(offered.locator("a.similar-title")).to_have_text(IDEA)
+    expect(offered.locator("a.similar-title")).to_have_attribute("href", f"#post-{cafe}")
+    expect(offered.locator(".similar-count")).to_have_text("0 supporters")
+    axe_clean(aisha)
+    assert aisha.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert aisha.evaluate(SMALL_TARGETS) == []
+
+    # Supporting it from there is the card's support too.
+    support = offered.locator("button.similar-support")
+    expect(support).to_have_accessible_name(f"Support: {IDEA}")
+    support.click()
+    expect(support).to_have_attribute("aria-pressed", "true")
+    expect(offered.locator(".similar-count")).to_have_text("1 supporter")
+    expect(card(aisha, IDEA).locator("button.support")).to_have_attribute("aria-pressed", "true")
+    expect(card(aisha, IDEA).locator(".support-count")).to_have_text("1")
+
+    # A title like nothing on the board: nothing shown, nothing said.
+    aisha.fill("#post-title", "Swimming lessons for adults")
+    expect(offered).to_have_count(0)
+    expect(status).to_have_text("")
+    expect(aisha.locator("#similar-list")).to_be_hidden()
+
+    # Another kind than the café's: the café is not a similar offer.
+    aisha.check("#composer input[name=kind][value=skill]")
+    aisha.fill("#post-title", "Repair café volunteer")
+    aisha.wait_for_timeout(900)
+    expect(offered).to_have_count(0)
+    aisha.check("#composer input[name=kind][value=idea]")
+    expect(offered).to_have_count(1)
+
+    # Posting with a theme: the next post starts with no theme, and nothing offered.
+    aisha.fill("#post-title", "Bike racks by the station")
+    aisha.select_option("#post-tag", "streets")
+    aisha.click("#composer button[type=submit]")
+    expect(card(aisha, "Bike racks by the station")).to_have_count(1)
+    expect(card(aisha, "Bike racks by the station").locator(".post-tag")).to_have_text("streets")
+    expect(aisha.locator("#post-tag")).to_have_value("")
+    expect(aisha.locator("#post-title")).to_have_value("")
+    expect(offered).to_have_count(0)
+    aisha.fill("#post-title", "Planters on the pavement")
+    aisha.click("#composer button[type=submit]")
+    expect(card(aisha, "Planters on the pavement")).to_have_count(1)
+    expect(card(aisha, "Planters on the pavement").locator(".post-tag")).to_have_count(0)
+    assert real_errors(contexts) == []
+
+
+def test_a_title_of_only_spaces_is_said_next_to_the_field(
+    contexts: Contexts, server: Server
+) -> None:
+    code = new_board(server)["board"]["code"]
+    aisha = contexts.new(PHONE)
+    join_by_page(aisha, code, "Aisha")
+    wait_live(aisha)
+    error = aisha.locator("#post-title-error")
+    expect(error).to_be_hidden()
+    aisha.fill("#post-title", "    ")
+    aisha.click("#composer button[type=submit]")
+    expect(error).to_be_visible()
+    expect(error).to_have_text("Write a title: a few words that say what your post is about.")
+    title = aisha.locator("#post-title")
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_accessible_description(
+        "Write a title: a few words that say what your post is about."
+    )
+    assert focused_id(aisha) == "post-title"
+    expect(aisha.locator("#feed article.post")).to_have_count(0)
+    axe_clean(aisha)
+    # Typing a title takes the error away; the post goes.
+    aisha.locator("#post-title").press_sequentially("Benches", delay=10)
+    expect(error).to_be_hidden()
+    expect(title).not_to_have_attribute("aria-invalid", "true")
+    aisha.click("#composer button[type=submit]")
+    expect(card(aisha, "Benches")).to_have_count(1)
+
+    # Without JavaScript the server refuses it (422) and the composer says why, by the field,
+    # with the words kept and the focus on the title.
+    plain = contexts.new(PHONE, java_script_enabled=False)
+    join_by_page(plain, code, "Dev")
+    plain.fill("#post-body", "By the bus stop, please")
+    plain.fill("#post-title", "   ")
+    with plain.expect_response(lambda r: r.request.method == "POST") as answer:
+        plain.click("#composer button[type=submit]")
+    assert answer.value.status == 422
+    plain_error = plain.locator("#post-title-error")
+    expect(plain_error).to_have_text("Write a title: a few words that say what your post is about.")
+    expect(plain.locator("#post-title")).to_have_attribute("aria-invalid", "true")
+    expect(plain.locator("#post-body")).to_have_value("By the bus stop, please")
+    assert focused_id(plain) == "post-title"
+    assert real_errors(contexts) == []
