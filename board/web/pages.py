@@ -62,6 +62,14 @@ KIND_LABELS = {
     "tool": lazy_gettext("I can lend…"),
     "need": lazy_gettext("I need…"),
 }
+# The start-a-board form's fields, as the home page's error summary names them.
+CREATE_LABELS = {
+    "title": lazy_gettext("Title"),
+    "prompt": lazy_gettext("Question for the room"),
+    "kind": lazy_gettext("Kind"),
+    "tags": lazy_gettext("Themes"),
+    "facilitator_name": lazy_gettext("Your name as facilitator"),
+}
 # Why a post was hidden: as a choice and on a hidden card ("Hidden: Spam")...
 REASON_LABELS = {
     "spam": lazy_gettext("Spam"),
@@ -121,7 +129,10 @@ def create_board() -> Response | tuple[str, int]:
     try:
         entry = boards.create_board(**form_input(inputs.NewBoard, {}).given())
     except BoardError as error:
-        return render_template("index.html", create_error=error, form=request.form), error.status
+        page = render_template(
+            "index.html", create_error=error, form=request.form, create_labels=CREATE_LABELS
+        )
+        return page, error.status
     remember(entry)
     session[FACILITATOR_LINK_KEY] = public_url(
         url_for("pages.enter", code=entry.board_code, token=entry.token)

@@ -4,6 +4,9 @@ fields, and take the focus."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
@@ -150,4 +153,71 @@ def test_a_title_of_only_spaces_is_said_next_to_the_field(
     expect(plain.locator("#post-title")).to_have_attribute("aria-invalid", "true")
     expect(plain.locator("#post-body")).to_have_value("By the bus stop, please")
     assert focused_id(plain) == "post-title"
+    assert real_errors(contexts) == []
+
+
+def in_first_screen(page: Page, selector: str) -> bool:
+    """Whether the element is wholly inside the viewport as the page opens (no scrolling)."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    assert box is not None and size is not None
+    return box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
+
+
+@pytest.mark.parametrize("viewport", [HOME_PHONE, LAPTOP], ids=["360x740", "1366x768"])
+def test_the_home_page_says_what_a_board_is_in_one_screen(
+    contexts: Contexts, server: Server, viewport: dict[str, int], screenshots: Any
+) -> None:
+    home = contexts.new(viewport)
+    home.goto("/")
+    expect(home.locator("h1")).to_have_text("Share ideas, help and plans with your neighbours")
+    expect(home.locator(".home-lead")).to_contain_text("A board is a shared wall")
+    for part in ("h1", ".home-lead", "#code", ".home-join button[type=submit]", "#create-heading"):
+        assert in_first_screen(home, part), f"{part} is below the first screen"
+    home.screenshot(path=screenshots / f"home-{viewport['width']}.png")
+    axe_clean(home)
+    if viewport == HOME_PHONE:
+        assert home.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert home.evaluate(SMALL_TARGETS) == []
+    assert real_errors(contexts) == []
+
+
+def test_a_wrong_code_is_announced_and_focused_with_a_way_to_try_again(
+    contexts: Contexts, server: Server
+) -> None:
+    code = new_board(server)["board"]["code"]
+    phone = contexts.new(HOME_PHONE)
+    phone.goto("/")
+    phone.fill("#code", "ZZZZZZ")
+    with phone.expect_response(lambda r: "/join?" in r.url) as answer:
+        phone.click(".home-join button[type=submit]")
+    assert answer.value.status == 404
+    summary = phone.locator("#join-error-summary")
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_contain_text("No board has that code")
+    expect(summary).to_be_focused()
+    assert phone.title().startswith("Error:")
+    expect(phone.locator("#code")).to_have_attribute("aria-invalid", "true")
+    expect(phone.locator("#code")).to_have_value("ZZZZZZ")
+    axe_clean(phone)
+    # The way to try again: the link takes the focus to the code, which says what is wrong.
+    summary.get_by_role("link", name="Type the code again").click()
+    expect(phone.locator("#code")).to_be_focused()
+    expect(phone.locator("#code")).to_have_accessible_description(re.compile("No board has"))
+    phone.fill("#code", code.lower())
+    phone.click(".home-join button[type=submit]")
+    expect(phone.locator("#display_name")).to_be_visible()
+
+    # Starting a board with a title of only spaces: said, by the field, and focused.
+    phone.goto("/")
+    phone.fill("#title", "   ")
+    phone.click(".home-create button[type=submit]")
+    create = phone.locator("#create-error-summary")
+    expect(create).to_be_focused()
+    expect(create.get_by_role("link")).to_have_attribute("href", "#title")
+    expect(phone.locator("#title-error")).to_have_text(
+        "Write a title for the board, like “Westcliff 2030”."
+    )
+    expect(phone.locator("#title")).to_have_attribute("aria-invalid", "true")
+    axe_clean(phone)
     assert real_errors(contexts) == []
