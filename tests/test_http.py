@@ -134,7 +134,7 @@ def test_pages_create_join_post_without_javascript(app: Flask) -> None:
     said = refused.get_data(as_text=True)
     assert '<p id="post-title-error" class="field-error">Write a title' in said
     assert 'aria-invalid="true" autofocus' in said
-    assert '<option selected>food</option>' in said
+    assert "<option selected>food</option>" in said
 
 
 def test_pages_refuse_forms_without_csrf(app: Flask, client: FlaskClient) -> None:

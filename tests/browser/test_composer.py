@@ -4,10 +4,14 @@ fields, and take the focus."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
@@ -21,7 +25,7 @@ from tests.browser.conftest import (
     real_errors,
     wait_live,
 )
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import ROOT, Server
 
 pytestmark = pytest.mark.browser
 
@@ -220,4 +224,104 @@ def test_a_wrong_code_is_announced_and_focused_with_a_way_to_try_again(
     )
     expect(phone.locator("#title")).to_have_attribute("aria-invalid", "true")
     axe_clean(phone)
+    assert real_errors(contexts) == []
+
+
+def officer_token(server: Server) -> str:
+    """An officer API token made with the server's own command, in the server's environment."""
+    made = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "board", "officer-token", "Jo Patel"],
+        env=server.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    return [word for word in made.stdout.split() if word.startswith("officer-")][-1]
+
+
+def submitted_proposal(server: Server) -> int:
+    """The repair café's group sends its proposal to the council, over the API."""
+    code = new_board(server)["board"]["code"]
+    base = f"{server.url}/api/v1/boards/{code}"
+    joined = requests.post(f"{base}/participants", json={"display_name": "Aisha"}, timeout=5)
+    auth = {"Authorization": f"Bearer {joined.json()['token']}"}
+
+    def call(method: str, path: str, **body: Any) -> dict[str, Any]:
+        done = requests.request(
+            method, f"{base}/{path}", json={"op_id": os.urandom(8).hex(), **body}, headers=auth
+        )
+        assert done.ok, done.text
+        return dict(done.json())
+
+    idea = call("POST", "posts", kind="idea", title=IDEA, body="Fix things together")["post"]
+    call("POST", f"posts/{idea['id']}/group")
+    proposal = call("POST", f"posts/{idea['id']}/proposal")["proposal"]
+    call(
+        "PATCH",
+        f"proposals/{proposal['id']}",
+        short_summary="A monthly repair café",
+        asks=["officer_time"],
+        route="ward_panel",
+        what_we_want="Fix things together once a month",
+        options="Do nothing, or run it monthly",
+    )
+    call(
+        "POST",
+        f"proposals/{proposal['id']}/contact",
+        name="Aisha",
+        email="aisha@example.org",
+        consent=True,
+    )
+    call("POST", f"proposals/{proposal['id']}/submit")
+    return int(proposal["id"])
+
+
+def test_the_decision_forms_errors_name_their_fields_and_take_the_focus(
+    contexts: Contexts, server: Server
+) -> None:
+    proposal_id = submitted_proposal(server)
+    token = officer_token(server)
+    officer = contexts.new(LAPTOP)
+    officer.goto("/officer")
+    officer.fill("#officer-token", token)
+    officer.click("#officer-sign-in button[type=submit]")
+    officer.goto(f"/officer/proposals/{proposal_id}")
+    officer.click("#move-received button[type=submit]")
+    expect(officer.locator("#officer-state")).to_have_text("Received by the council")
+    officer.fill("#decision-maker-input", "")
+    with officer.expect_response(lambda r: r.request.method == "POST") as answer:
+        officer.click("#move-decided button[type=submit]")
+    assert answer.value.status == 422
+
+    summary = officer.locator("#officer-error")
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_be_focused()
+    assert officer.title().startswith("Error:")
+    expect(summary.locator("li")).to_have_text(
+        [
+            "Choose the outcome of the decision",
+            "Say who made the decision, for example the ward panel",
+            "Give the reasons for the decision",
+        ]
+    )
+    expect(officer.locator("#move-decided")).not_to_contain_text("Is required")
+    reasons = officer.locator("#decision-reasons-input")
+    expect(reasons).to_have_attribute("aria-invalid", "true")
+    expect(reasons).to_have_accessible_description("Give the reasons for the decision")
+    expect(officer.locator("#decision-outcome-select")).to_have_attribute("aria-invalid", "true")
+    expect(officer.locator("#decision-date-input")).not_to_have_attribute("aria-invalid", "true")
+    axe_clean(officer)
+
+    # Each problem leads to its field; corrected, the decision is recorded.
+    summary.get_by_role("link", name="Give the reasons for the decision").click()
+    expect(reasons).to_be_focused()
+    officer.select_option("#decision-outcome-select", "accepted")
+    officer.fill("#decision-maker-input", "Westcliff Ward Panel")
+    reasons.fill("Strong local support.")
+    officer.click("#move-decided button[type=submit]")
+    expect(officer.locator("#officer-state")).to_have_text("Decided")
+    expect(officer.locator("#officer-error")).to_have_count(0)
     assert real_errors(contexts) == []
