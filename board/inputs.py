@@ -608,6 +608,13 @@ class OfferSearch(Input):
     q: Annotated[str | None, Text(1, 100, required=False, blank_is_none=True)]
 
 
+class SimilarPosts(Input):
+    """A title being written, and its kind: the posts already on the board it may repeat."""
+
+    title: Annotated[str, Text(1, 120)]
+    kind: Annotated[str | None, Choice(POST_KINDS, required=False)]
+
+
 class PostsPage(Input):
     """One page of the board's posts: filtered, newest or most supported first, after a cursor."""
 

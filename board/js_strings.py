@@ -424,6 +424,17 @@ JS_STRINGS = {
     "proposal_offline": _l("No connection: nothing was sent. Try again when you are back online."),
     "proposal_named_yes": _l("Your display name will appear in the proposal."),
     "proposal_named_no": _l("You are counted in the proposal, not named."),
+    # The composer: a blank title, and posts already on the board the title may repeat
+    "title_blank": _l("Write a title: a few words that say what your post is about."),
+    "similar_ideas_one": _l("1 similar idea is on the board: support it instead?"),
+    "similar_ideas_other": _l("{count} similar ideas are on the board: support one instead?"),
+    "similar_offers_one": _l("1 similar offer is on the board: support it instead?"),
+    "similar_offers_other": _l("{count} similar offers are on the board: support one instead?"),
+    "similar_needs_one": _l("1 similar need is on the board: support it instead?"),
+    "similar_needs_other": _l("{count} similar needs are on the board: support one instead?"),
+    "similar_support": _l("Support: {title}"),
+    "similar_supporters_one": _l("1 supporter"),
+    "similar_supporters_other": _l("{count} supporters"),
 }
 
 

@@ -129,8 +129,12 @@ def test_pages_create_join_post_without_javascript(app: Flask) -> None:
     assert "<in the shoe shop>" not in page.split('id="board-snapshot"')[0]
 
     refused = phone.post(f"/b/{code}/posts", data={**form, "op_id": "another-op-01", "title": ""})
-    assert refused.status_code == 302
-    assert "Title must not be empty" in phone.get(f"/b/{code}").get_data(as_text=True)
+    # Refused: the board again (422), the composer saying why by the title, words kept.
+    assert refused.status_code == 422
+    said = refused.get_data(as_text=True)
+    assert '<p id="post-title-error" class="field-error">Write a title' in said
+    assert 'aria-invalid="true" autofocus' in said
+    assert "<option selected>food</option>" in said
 
 
 def test_pages_refuse_forms_without_csrf(app: Flask, client: FlaskClient) -> None:

@@ -10,6 +10,7 @@ theme tag counts 1. Shared words count more than the theme because a theme is br
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,6 +39,11 @@ STOPWORDS = frozenset(
 )
 # Stems that lost their final "e" to -ing or -ed: "driving" and "drives" both mean "drive".
 RESTORE_E = {"driv": "drive", "shar": "share", "mak": "make", "bak": "bake", "cycl": "cycle"}
+# Words whose "-er" or "-ery" is not a worker or a craft, where taking it off would make
+# another word ("corner" is not "corn", "poster" is not "post").
+KEEP_ENDING = frozenset(
+    "brother butter career corner counter flower mother number poster shower".split()  # noqa: SIM905
+)
 # Everyday words that mean the same thing when people ask and offer.
 SYNONYMS = {
     "lift": "drive",
@@ -57,22 +63,40 @@ SYNONYMS = {
 
 
 def stem(word: str) -> str:
-    """A light English stem: enough to fold "lifts"/"lift", "fixes"/"fix", "drives"/"driving"."""
+    """A light English stem: enough to fold "lifts"/"lift", "fixes"/"fix", "drives"/"driving",
+    and a trade with its worker ("carpentry"/"carpenter", "gardening"/"gardener")."""
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
         word = word[:-2]  # classes, boxes, fixes, benches
-    elif word.endswith(("ing", "ed")) and len(word) > 5:
-        word = word[: -3 if word.endswith("ing") else -2]
-        word = RESTORE_E.get(word, word)
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         word = word[:-1]
+    if word.endswith(("ing", "ed")) and len(word) > 5:
+        word = word[: -3 if word.endswith("ing") else -2]  # "paintings" too
+        word = RESTORE_E.get(word, word)
+    word = _trade(word)
     return SYNONYMS.get(word, word)
 
 
+def _trade(word: str) -> str:
+    """The trade a worker or a craft is named after: "carpenter", "carpentry" -> "carpent"."""
+    if word in KEEP_ENDING:
+        return word
+    if word.endswith("try") and len(word) > 7:
+        return word[:-2]  # carpentry, forestry (but "country" stays)
+    if word.endswith("ery") and len(word) > 5:
+        return RESTORE_E.get(word[:-3], word[:-3])  # joinery, pottery, bakery
+    if word.endswith("er") and (len(word) > 5 or word[:-2] in RESTORE_E):
+        return RESTORE_E.get(word[:-2], word[:-2])  # carpenter, gardener, baker, driver
+    return word
+
+
 def terms(*texts: str | None) -> set[str]:
-    """The meaningful words of some text, stemmed ("helping" is as common as "help")."""
-    words = re.findall(r"[^\W\d_]+", " ".join(t or "" for t in texts).lower())
+    """The meaningful words of some text, stemmed ("helping" is as common as "help"), with
+    accents folded ("café" is "cafe", as phones' keyboards often type it)."""
+    text = unicodedata.normalize("NFKD", " ".join(t or "" for t in texts).lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    words = re.findall(r"[^\W\d_]+", text)
     stems = {stem(w) for w in words if len(w) > 2}
     return {w for w in stems if w not in STOPWORDS}
 

@@ -30,6 +30,7 @@ from board.services import (
     projector,
     proposals,
     results,
+    similar,
     transfer,
     webhooks,
     workshop,
@@ -170,6 +171,10 @@ BINDINGS: tuple[Binding, ...] = (
         socket="post.create",
         http=Http("POST", f"{B}/posts", 201),
         form=Form(f"{P}/posts"),
+    ),
+    Binding(
+        similar.similar_posts,
+        http=Http("GET", f"{B}/posts/similar", key="similar", endpoint="similar_posts"),
     ),
     Binding(
         posts.update_post,

@@ -63,6 +63,14 @@ KIND_LABELS = {
     "tool": lazy_gettext("I can lend…"),
     "need": lazy_gettext("I need…"),
 }
+# The start-a-board form's fields, as the home page's error summary names them.
+CREATE_LABELS = {
+    "title": lazy_gettext("Title"),
+    "prompt": lazy_gettext("Question for the room"),
+    "kind": lazy_gettext("Kind"),
+    "tags": lazy_gettext("Themes"),
+    "facilitator_name": lazy_gettext("Your name as facilitator"),
+}
 # Why a post was hidden: as a choice and on a hidden card ("Hidden: Spam")...
 REASON_LABELS = {
     "spam": lazy_gettext("Spam"),
@@ -123,7 +131,10 @@ def create_board() -> Response | tuple[str, int]:
     try:
         entry = boards.create_board(**form_input(inputs.NewBoard, {}).given())
     except BoardError as error:
-        return render_template("index.html", create_error=error, form=request.form), error.status
+        page = render_template(
+            "index.html", create_error=error, form=request.form, create_labels=CREATE_LABELS
+        )
+        return page, error.status
     remember(entry)
     session[FACILITATOR_LINK_KEY] = public_url(
         url_for("pages.enter", code=entry.board_code, token=entry.token)
@@ -357,14 +368,15 @@ def older_url(code: str, shown: dict[str, Any]) -> str | None:
 
 
 @bp.get("/b/<code>")
-def board(code: str) -> Response | str:
+def board(code: str, refused: BoardError | None = None) -> Response | str:
     """The board, drawn from its snapshot; board.js keeps it live.
 
     With no query the feed is the snapshot's first screen; ``?kind=&tag=&q=&sort=&after=``
     shows one page of ``board.posts``, and "Show older posts" the next. Pinned posts come
     first; a merged duplicate has left the board. The session banner, the spotlight and
     the composer say how the facilitators run the room. An idea's card shows its proposal
-    to the council, and the council's decision.
+    to the council, and the council's decision. A post the composer sent without
+    JavaScript that was ``refused`` comes back in the composer with its error.
     """
     actor = _actor_or_join(code)
     if isinstance(actor, Response):
@@ -480,7 +492,40 @@ def board(code: str) -> Response | str:
         if snapshot["me"]["role"] == "facilitator"
         else None,
         facilitator_link=session.pop(FACILITATOR_LINK_KEY, None),
+        composer=composer_of(refused),
     )
+
+
+#: The composer's words that a refused no-JavaScript post brings back to the form.
+COMPOSER_FIELDS = ("kind", "title", "body", "availability", "tag")
+
+
+@HANDLERS.handles("post.create")
+def create_post(code: str) -> Response | str | tuple[str, int]:
+    """Add a post from the composer; a refusal is shown in the composer, the words kept."""
+    actor = _actor_or_join(code)
+    if isinstance(actor, Response):
+        return actor
+    try:
+        posts.create_post(actor, form_input(inputs.NewPost, {}))
+    except BoardError as error:
+        page = board(code, refused=error)
+        return page if isinstance(page, Response) else (page, error.status)
+    return redirect(back_to("feed", code, {}))
+
+
+def composer_of(refused: BoardError | None) -> dict[str, Any]:
+    """What the composer shows of a refused post: the error, by field, and what was typed."""
+    if refused is None:
+        return {"message": "", "fields": {}, "typed": {}, "title": ""}
+    problem = refused.fields.get("title", "")
+    if problem == "must not be empty":
+        title = gettext("Write a title: a few words that say what your post is about.")
+    else:
+        title = gettext("Title %(problem)s.", problem=problem) if problem else ""
+    names = ("kind", "title", "body", "availability", "tag")
+    typed = {name: request.form.get(name, "") for name in names}
+    return {"message": refused.message, "fields": refused.fields, "typed": typed, "title": title}
 
 
 @bp.get("/b/<code>/projector")

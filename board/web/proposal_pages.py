@@ -15,6 +15,7 @@ cookie keeps only a random session handle, checked against the database on every
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -139,6 +140,38 @@ FIELD_LABELS = {
     "name": lazy_gettext("Your name"),
     "email": lazy_gettext("Your email"),
     "consent": lazy_gettext("Agreement to be the contact"),
+}
+#: The officer's decision form: each field's id on the page, its label, and what to do when
+#: it is missing, as the error summary and the message by the field say them.
+DECISION_FIELDS = {
+    "decision": (
+        "decision-outcome-select",
+        lazy_gettext("Outcome"),
+        lazy_gettext("Choose the outcome of the decision"),
+    ),
+    "decision_date": (
+        "decision-date-input",
+        lazy_gettext("Date of the decision"),
+        lazy_gettext("Give the date of the decision"),
+    ),
+    "decision_maker": (
+        "decision-maker-input",
+        lazy_gettext("Decided by"),
+        lazy_gettext("Say who made the decision, for example the ward panel"),
+    ),
+    "decision_reasons": (
+        "decision-reasons-input",
+        lazy_gettext("Reasons"),
+        lazy_gettext("Give the reasons for the decision"),
+    ),
+    "conditions": ("decision-conditions-input", lazy_gettext("Conditions"), None),
+    "alternatives_rejected": (
+        "decision-alternatives-input",
+        lazy_gettext("Alternatives rejected"),
+        None,
+    ),
+    "minutes_url": ("decision-minutes-input", lazy_gettext("Link to the minutes"), None),
+    "note": ("decision-note-input", lazy_gettext("Note for the group"), None),
 }
 OFFICER_KEY = "officer_session"
 #: Where earlier versions kept the officer's token itself; dropped from any cookie seen.
@@ -563,6 +596,7 @@ def _officer_detail(
         abort(404)
     db.session.remove()
     state = shaped["lifecycle"]["state"]
+    typed = typed or {}
     page = render_template(
         "officer.html",
         officer=signed_in,
@@ -570,10 +604,42 @@ def _officer_detail(
         board_code=_board_code(shaped),
         moves=sorted(proposals.OFFICER_MOVES.get(state, set())),
         error=error,
-        typed=typed or {},
+        decision_errors=decision_errors(error) if typed.get("to") == "decided" else [],
+        typed=typed,
         today=date.today().isoformat(),
     )
     return (page, error.status) if error else page
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A refused field of the decision form: where it is on the page and what to do."""
+
+    name: str
+    field_id: str
+    message: str
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """(field name, message), as the template looks a field's message up."""
+        return (self.name, self.message)
+
+
+def decision_errors(error: BoardError | None) -> list[FieldError]:
+    """The decision form's refused fields in the form's order, each said in full words:
+    "Give the reasons for the decision", not "is required"."""
+    problems = error.fields if error else {}
+    found: list[FieldError] = []
+    for name, (field_id, label, when_missing) in DECISION_FIELDS.items():
+        problem = problems.get(name)
+        if not problem:
+            continue
+        if problem == "is required" and when_missing is not None:
+            message = str(when_missing)
+        else:
+            message = gettext("%(label)s %(problem)s", label=label, problem=problem)
+        found.append(FieldError(name, field_id, message))
+    return found
 
 
 @HANDLERS.handles("proposal.officer_move")

@@ -4,13 +4,15 @@
 // JavaScript (or if this fails to load) the forms post as usual. One render path: the
 // page is drawn from the board state (built only from server events) plus the writes in
 // flight, on every change. This builds what the parts share and wires them: the posts
-// (board_feed.js: the feed, the cards' forms, the composer and the writes) and what the
-// server tells (board_live.js); board_words.js works out what they show, without the DOM.
+// (board_feed.js: the feed, the cards' forms, the composer and the writes), the posts a
+// title being written may repeat (composer_similar.js) and what the server tells
+// (board_live.js); board_words.js works out what they show, without the DOM.
 
 import { Announcer } from "./announce.js";
 import { boardCards, boardComposer, boardFeed, boardPaging } from "./board_feed.js";
 import { boardConnection, boardNotices, boardSession } from "./board_live.js";
 import { Outbox, Visits, dropApplied, readView } from "./board_words.js";
+import { composerSimilar } from "./composer_similar.js";
 import { newOpId } from "./live.js";
 import { setCsrfToken } from "./render.js";
 import { fromSnapshot } from "./state.js";
@@ -87,6 +89,7 @@ function start(root) {
   const feed = boardFeed(b, paging);
   const writes = boardComposer(b, feed);
   const cards = boardCards(b, feed, writes);
+  const similar = composerSimilar(b, writes);
   const connection = boardConnection(b, {
     event(envelope, before) {
       notices.tell(envelope, before);
@@ -108,6 +111,7 @@ function start(root) {
     notices.drawSummary();
     session.draw();
     writes.draw();
+    similar.draw();
     notices.draw();
     connection.draw();
   }

@@ -774,6 +774,11 @@ export function boardComposer(b, feed) {
         showAvailability();
       }
       showError(composer, error);
+      const problem = error?.fields?.title;
+      if (problem) {
+        titleError(problem === "must not be empty" ? t("title_blank") : `${t("title")} ${problem}.`);
+        composer.elements.title.focus();
+      }
       return;
     }
     const card = document.getElementById(`post-${place.postId}`);
@@ -812,8 +817,14 @@ export function boardComposer(b, feed) {
       tag: fields.tag?.value,
       availability: fields.availability?.value,
     });
-    if (!payload) return;
     clearError(composer);
+    if (!payload) {
+      // Only spaces (an empty title the browser itself refuses): say so by the field.
+      titleError(t("title_blank"));
+      fields.title.focus();
+      return;
+    }
+    titleError("");
     if (!shows(b.view, payload)) {
       // Otherwise the new post would vanish behind the filter the person forgot about.
       b.filters.elements.kind.value = "";
@@ -826,6 +837,8 @@ export function boardComposer(b, feed) {
     fields.title.value = "";
     fields.body.value = "";
     if (fields.availability) fields.availability.value = "";
+    // Each post picks its own theme: the last one's would mis-tag the next.
+    if (fields.tag) fields.tag.value = "";
     // Show where it went (the feed is below the composer on a phone).
     document.getElementById(`op-${op.op_id}`)?.scrollIntoView({ block: "nearest" });
   }
@@ -833,6 +846,20 @@ export function boardComposer(b, feed) {
   composer.addEventListener("submit", (event) => {
     event.preventDefault();
     createPost();
+  });
+
+  /** The title's own error, between its label and the field ("" clears it). */
+  function titleError(text) {
+    const box = $("post-title-error");
+    const field = composer.elements.title;
+    if (!box) return;
+    setTextOf(box, text);
+    box.hidden = !text;
+    if (text) field.setAttribute("aria-invalid", "true");
+    else field.removeAttribute("aria-invalid");
+  }
+  composer.elements.title.addEventListener("input", () => {
+    if (composer.elements.title.value.trim()) titleError("");
   });
 
   // "When?" is for offers and needs: hidden while the composer says "idea".
