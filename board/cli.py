@@ -1,4 +1,4 @@
-"""Server commands: ``flask --app wsgi board export|import|officer-token|docs|admin-token``.
+"""Server commands: ``flask --app wsgi board export|import|officer-token|docs|static|admin-token``.
 
 They act with the server's own database access: ``export`` reads a board as its first
 facilitator (its creator) would, so it needs no token; anyone who can run it can read the
@@ -26,7 +26,8 @@ from board.services import Actor, boards, transfer
 board_cli = AppGroup(
     "board",
     help="Export a board to a file, import one, make a council officer's or an instance "
-    "administrator's API token, or rewrite docs/API.md's reference tables.",
+    "administrator's API token, rewrite docs/API.md's reference tables, or write the static "
+    "files for nginx.",
 )
 
 
@@ -156,6 +157,21 @@ def docs_command(check: bool, path: str | None) -> None:
         click.echo(f"Rewrote the reference tables in {target}", err=True)
     else:
         click.echo(f"{target}: reference tables are current", err=True)
+
+
+@board_cli.command("static")
+@click.argument("folder", type=click.Path(file_okay=False, writable=True))
+def static_command(folder: str) -> None:
+    """Write every static file, as the app serves it, into FOLDER: for nginx to serve
+    itself (docs/DEPLOY.md). Run again after each update; stale files are removed."""
+    from flask import current_app
+
+    from board.web.delivery import write_served
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = write_served(Path(current_app.static_folder or ""), target)
+    click.echo(f"Wrote {len(written)} static files to {target}", err=True)
 
 
 @board_cli.command("admin-token")

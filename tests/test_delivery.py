@@ -62,3 +62,23 @@ def test_the_gzipped_stylesheet_is_served_without_comments(client: FlaskClient) 
     assert served.headers["Content-Encoding"] == "gzip"
     css = gzip.decompress(served.data).decode()
     assert "/*" not in css and ".card-more" in css
+
+
+def test_the_static_folder_for_nginx_holds_what_the_app_sends(
+    client: FlaskClient, tmp_path: Path
+) -> None:
+    """``board static FOLDER`` writes each file as the app sends it, and drops files the
+    checkout no longer has (the nginx end-to-end test serves such a folder)."""
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "gone.js").write_text("// an old file\n")
+    runner = client.application.test_cli_runner()
+    done = runner.invoke(args=["board", "static", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert not (tmp_path / "js" / "gone.js").exists()
+    for name in ("css/board.css", "js/board.js", "vendor/mustache/mustache.mjs"):
+        sent = client.get(f"/static/{name}", headers={"Accept-Encoding": "gzip"})
+        body = gzip.decompress(sent.data) if sent.headers.get("Content-Encoding") else sent.data
+        assert (tmp_path / name).read_bytes() == body, name
+    assert b"/*" not in (tmp_path / "css" / "board.css").read_bytes()
+    names = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert names == {p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*") if p.is_file()}

@@ -61,6 +61,36 @@ def without_comments(text: str, filename: str) -> str:
     return "\n".join(kept)
 
 
+def served(root: Path, filename: str) -> bytes:
+    """A static file's bytes as browsers get them: our stylesheets and scripts without
+    their comments (``without_comments``), anything else as it is."""
+    data = (root / filename).read_bytes()
+    if filename.endswith((".css", ".js", ".mjs")):
+        return without_comments(data.decode("utf-8"), filename).encode("utf-8")
+    return data
+
+
+def write_served(root: Path, folder: Path) -> list[str]:
+    """Write every static file under ``root`` as browsers get it into ``folder`` (for a
+    proxy that serves the files itself: docs/DEPLOY.md); the files written, relative to
+    ``folder``. Files in ``folder`` that ``root`` no longer has are removed."""
+    written: list[str] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        filename = path.relative_to(root).as_posix()
+        target = folder / filename
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(served(root, filename))
+        written.append(filename)
+    kept = set(written)
+    for old in sorted(folder.rglob("*"), reverse=True):
+        name = old.relative_to(folder).as_posix()
+        if old.is_file() and name not in kept:
+            old.unlink()
+        elif old.is_dir() and not any(old.iterdir()):
+            old.rmdir()
+    return written
+
+
 class StaticDelivery:
     """Content hashes for versioned URLs and a cache of gzipped static files."""
 
@@ -115,11 +145,9 @@ class StaticDelivery:
         with self._lock:
             cached = self._gzipped.get(filename)
         if cached is None or cached[0] != mtime:
-            data = path.read_bytes()
-            if len(data) < MIN_SIZE:
+            if path.stat().st_size < MIN_SIZE:
                 return response
-            if filename.endswith((".css", ".js", ".mjs")):
-                data = without_comments(data.decode("utf-8"), filename).encode("utf-8")
+            data = served(self.root, filename)
             cached = (mtime, gzip.compress(data, compresslevel=9, mtime=0))
             with self._lock:
                 self._gzipped[filename] = cached

@@ -17,7 +17,14 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Contexts, new_board, post_via_api, real_errors, wait_live
+from tests.browser.conftest import (
+    Contexts,
+    new_board,
+    open_card,
+    post_via_api,
+    real_errors,
+    wait_live,
+)
 from tests.browser.test_console import (
     LIVE_MS,
     axe_clean,
@@ -64,7 +71,7 @@ def test_closing_ends_timer_and_spotlight_everywhere_and_the_group_carries_on(
     compose(aisha, IDEA)
     idea = card(aisha, IDEA)
     expect(idea).to_have_count(1, timeout=LIVE_MS)
-    idea.locator("button.im-in").click()
+    open_card(aisha, idea).locator("button.im-in").click()
     expect(idea.locator("a.group-link")).to_be_visible(timeout=LIVE_MS)
     idea_id = idea.get_attribute("data-post-id")
 
@@ -117,7 +124,7 @@ def test_closing_ends_timer_and_spotlight_everywhere_and_the_group_carries_on(
     axe_clean(lead)
 
     # The group takes its idea to the council after the session has closed.
-    idea.locator("a.group-link").click()
+    open_card(aisha, idea).locator("a.group-link").click()
     aisha.wait_for_selector("#group-page")
     wait_live(aisha)
     expect(aisha.locator("#promote-form")).to_be_visible()

@@ -166,13 +166,16 @@ def test_the_banner_follows_the_facilitator_live(
     expect(phone.locator("#composer-closed")).to_have_text(
         "This session has closed: the board is read-only."
     )
+    # Closing ends the spotlight; the pinned post stays on top.
+    expect(phone.locator("#spotlight")).to_be_hidden(timeout=LIVE_MS)
+    expect(titles.first).to_have_text("Benches by the bus stop")
     phone.screenshot(path=screenshots / "board-360-closed.png", full_page=True)
     # A reload draws the same from the server.
     phone.reload()
     wait_live(phone)
     expect(phase).to_have_text("Closed: thank you")
     expect(titles.first).to_have_text("Benches by the bus stop")
-    expect(phone.locator("#spotlight .spotlight-title")).to_have_text("Benches by the bus stop")
+    expect(phone.locator("#spotlight")).to_be_hidden()
     assert contexts.errors == []
 
 

@@ -15,6 +15,7 @@ import os
 import re
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -203,13 +204,25 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
             )
             stack.callback(process.stop)
             processes.append(process.start())
+        # The static files as the app sends them, written by the command DEPLOY.md runs.
+        served = folder / "static"
+        written = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "board", "static", str(served)],
+            env=processes[0].env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert written.returncode == 0, written.stderr
         site = render_site(
             {
                 "listen 80;": f"listen 127.0.0.1:{http_port};",
                 "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
                 "/etc/letsencrypt/live/board.example.org/fullchain.pem": str(cert),
                 "/etc/letsencrypt/live/board.example.org/privkey.pem": str(key),
-                "/srv/common-ground/board/static/": f"{STATIC}/",
+                "/srv/common-ground/static/": f"{served}/",
                 "/var/log/nginx/common-ground.access.log": str(folder / "access.log"),
                 "/var/www/letsencrypt": str(folder / "acme"),
                 "8001": str(first),
