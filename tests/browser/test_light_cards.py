@@ -260,7 +260,7 @@ def test_place_a_dot_is_disabled_with_the_reason_once_no_dots_are_left(
 
 
 @pytest.mark.parametrize("phase", ["gather", "discuss", "prioritise", "closed"])
-def test_axe_finds_nothing_on_the_board_in_each_phase_nor_in_the_card_view(
+def test_axe_finds_nothing_on_any_screen_in_each_phase_nor_in_the_card_view(
     contexts: Contexts, server: Server, demo: dict[str, str], phase: str
 ) -> None:
     try:
@@ -280,6 +280,21 @@ def test_axe_finds_nothing_on_the_board_in_each_phase_nor_in_the_card_view(
         open_card(staff, post_id)
         axe_clean(staff)
         assert names_without_title(staff, f"#post-{post_id}") == []
+        # The console on a laptop and the projector (by its view-only link too) in the phase.
+        laptop = contexts.new({"width": 1366, "height": 768})
+        laptop.goto(f"/b/{demo['code']}/enter/{demo['facilitator_token']}")
+        made = requests.post(
+            f"{server.url}/api/v1/boards/{demo['code']}/projector-link",
+            json={},
+            headers={"Authorization": f"Bearer {demo['facilitator_token']}"},
+            timeout=5,
+        )
+        assert made.status_code == 201, made.text
+        link = made.json()["projector_url"]
+        for where in ("facilitate", "projector", link):
+            laptop.goto(where if where.startswith("http") else f"/b/{demo['code']}/{where}")
+            wait_live(laptop)
+            axe_clean(laptop)
     finally:
         lead(server, demo, "PATCH", "session", phase="gather")
     assert contexts.errors == []
