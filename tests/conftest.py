@@ -26,13 +26,42 @@ def in_ci() -> bool:
 
 
 def postgres_url() -> str | None:
-    """The throwaway PostgreSQL that ./dev test starts, or a skip (a failure in CI)."""
+    """The throwaway PostgreSQL that ./dev test starts, or a skip (a failure in CI).
+
+    Under pytest-xdist each worker has a database of its own on that server (made the first
+    time it asks), as the tests drop and remake a database's tables.
+    """
     url = os.environ.get("BOARD_TEST_POSTGRES_URL")
     if not url:
         if in_ci():
             pytest.fail("BOARD_TEST_POSTGRES_URL is not set: ./dev test must start PostgreSQL")
         pytest.skip("no PostgreSQL (run the tests with ./dev test)")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        return _worker_database(url, worker)
     return url
+
+
+_WORKER_DATABASES: dict[str, str] = {}
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of this worker's own database on the server ``url`` names (made once)."""
+    if worker not in _WORKER_DATABASES:
+        import sqlalchemy as sa
+
+        base = sa.engine.make_url(url)
+        name = f"{base.database}_{worker}"
+        engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            known = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not known:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        _WORKER_DATABASES[worker] = base.set(database=name).render_as_string(hide_password=False)
+    return _WORKER_DATABASES[worker]
 
 
 def reset_postgres(url: str) -> None:

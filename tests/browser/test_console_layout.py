@@ -184,6 +184,10 @@ def test_the_phase_timer_and_spotlight_stay_in_view_through_the_whole_console(
 ) -> None:
     board = busy_board(server)
     lead = running_session(contexts, board)
+    # Back at the top, the navigation marks the first part once it has seen the scroll.
+    expect(lead.locator("#console-nav a[data-section='queue']")).to_have_attribute(
+        "aria-current", "location"
+    )
     assert_bar_in_view(lead, "top")
     assert_nav_in_view(lead, "top", "queue")
     # What waits for the facilitator is counted in the navigation.
