@@ -30,6 +30,7 @@ serves on BOARD_HOST:BOARD_PORT (default 127.0.0.1:5000).
 
 import contextlib
 import errno
+import gc
 import resource
 import socket
 import sys
@@ -61,6 +62,10 @@ def bind_listener(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # No Nagle delay on the accepted connections (Linux copies this to each): a response
+    # written in two parts otherwise waits for the client's delayed ACK, 40 ms on every
+    # page and snapshot (docs/PERFORMANCE.md). Node's servers set the same.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         listener.bind((host, port))
     except OSError as exc:
@@ -73,6 +78,11 @@ def bind_listener(host: str, port: int) -> socket.socket:
         raise SystemExit(f"Common Ground: cannot listen on {host}:{port}: {exc}") from exc
     listener.listen(LISTEN_BACKLOG)
     return listener
+
+
+#: The collector's thresholds (Python's default: 700, 10, 10): a young collection after
+#: 10,000 new objects rather than 700, so the older generations are reached far less often.
+GC_THRESHOLDS = (10_000, 10, 10)
 
 
 def serve(app: Flask, listener: socket.socket) -> None:
@@ -161,6 +171,14 @@ def main() -> None:
 
         interval = min(1.0, app.config["BOARD_WEBHOOK_BACKOFF"])
         socketio.start_background_task(run_sender, app, socketio.sleep, interval)
+    # What start-up made (modules, the app, its caches) lives as long as the process: out of
+    # the collector's way. And collections come less often: each full one walks every
+    # object that 2000 connections hold (100-200 ms, every phone's delivery waiting), and
+    # with Python's default thresholds they came about every second at 2000 phones
+    # (docs/PERFORMANCE.md, "The garbage collector").
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     with contextlib.suppress(KeyboardInterrupt):
         serve(app, listener)
 

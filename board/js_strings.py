@@ -8,6 +8,7 @@ is a plural, chosen by ``tn(key, count)``.
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 JS_STRINGS = {
@@ -438,6 +439,15 @@ JS_STRINGS = {
 }
 
 
+#: The strings resolved in each locale, once per process (the catalogues do not change while
+#: it runs): a board page asks for all of them, and its cards read them.
+_RESOLVED: dict[str, dict[str, str]] = {}
+
+
 def js_strings() -> dict[str, str]:
-    """The strings in the current locale."""
-    return {key: str(value) for key, value in JS_STRINGS.items()}
+    """The strings in the current locale (one dict per locale: do not change it)."""
+    locale = str(get_locale() or "")
+    resolved = _RESOLVED.get(locale)
+    if resolved is None:
+        resolved = _RESOLVED[locale] = {key: str(value) for key, value in JS_STRINGS.items()}
+    return resolved

@@ -116,13 +116,34 @@ def render(view: dict[str, Any]) -> str:
 class Words:
     """``t`` and ``tn`` of static/js/i18n.js over a catalogue: {name} filled, plurals by CLDR."""
 
+    #: The last few made (``of``): a page's cards share one, and its labels.
+    _made: dict[tuple[int, str], Words] = {}
+
     def __init__(self, strings: dict[str, str], lang: str = "en") -> None:
         self.strings = strings
         self.lang = lang
+        self._labels: dict[str, str] | None = None
         try:
             self.locale: Locale | None = Locale.parse(lang.replace("-", "_"))
         except (ValueError, TypeError):
             self.locale = None
+
+    @classmethod
+    def of(cls, strings: dict[str, str], lang: str) -> Words:
+        """The words over this very catalogue (the same dict) and language, made once."""
+        key = (id(strings), lang)
+        made = cls._made.get(key)
+        if made is None or made.strings is not strings:
+            if len(cls._made) > 32:
+                cls._made.clear()
+            made = cls._made[key] = cls(strings, lang)
+        return made
+
+    def labels(self) -> dict[str, str]:
+        """Every card's fixed labels (LABELS) in this catalogue; the same dict each time."""
+        if self._labels is None:
+            self._labels = {key: self.t(key) for key in LABELS}
+        return self._labels
 
     def t(self, key: str, **params: Any) -> str:
         text = self.strings.get(key, key)
@@ -212,7 +233,7 @@ def card_view(
     """What the card template shows of `post` to `viewer` (see the module's docstring)."""
     ui = ui or {}
     pending = ui.get("pending") or {}
-    words = Words(strings, viewer.get("lang") or "en")
+    words = Words.of(strings, viewer.get("lang") or "en")
     me = viewer["me"]
     pid = post["id"]
     kind = post["kind"]
@@ -274,7 +295,7 @@ def card_view(
         "url": url,
         "board_url": board_url,
         "api_url": viewer["api_url"],
-        "t": {key: words.t(key) for key in LABELS},
+        "t": words.labels(),
         "hidden_note": words.reason(post["hidden"].get("reason")) if hidden and moderates else "",
         "state_note": state_note,
         "pinned": bool(post.get("pinned")),
