@@ -5,7 +5,7 @@
 The same minimal relay as bench/node/relay_node.mjs (read its header for what it answers),
 on the stack the app runs on: Flask, Flask-SocketIO with ``async_mode`` explicit, gevent
 with gevent-websocket's handler (or eventlet), the standard library monkey-patched before
-anything else is imported, the same listen backlog and ping settings as wsgi.py. No
+anything else is imported, the same listen backlog, TCP_NODELAY and ping settings as wsgi.py. No
 database, no checks beyond the token, no op-id memory: what the app spends above this
 relay is the app's own cost.
 """
@@ -234,6 +234,7 @@ def serve(app: Flask, port: int) -> None:
     """Serve as wsgi.py does: its own listener with the same backlog, the same server."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as wsgi.py and Node do
     listener.bind(("127.0.0.1", port))
     listener.listen(LISTEN_BACKLOG)
     print(f"relay_flask ({ASYNC_MODE}) listening on {listener.getsockname()[1]}", flush=True)
