@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +176,28 @@ class BoardApi:
         )
         assert done.ok, done.text
         return done.json()
+
+
+def send_proposal(person: Callable[..., dict[str, Any]], proposal_id: int) -> None:
+    """A group's draft proposal filled in, its contact given and sent to the council, by
+    one of its members' API calls (a BoardApi)."""
+    person(
+        "PATCH",
+        f"proposals/{proposal_id}",
+        short_summary="A monthly repair café",
+        asks=["officer_time"],
+        route="ward_panel",
+        what_we_want="Fix things together once a month",
+        options="Do nothing, or run it monthly",
+    )
+    person(
+        "POST",
+        f"proposals/{proposal_id}/contact",
+        name="Aisha",
+        email="aisha@example.org",
+        consent=True,
+    )
+    person("POST", f"proposals/{proposal_id}/submit")
 
 
 def open_card(page: Page, post: int | Locator) -> Locator:

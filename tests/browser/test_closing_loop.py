@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +23,10 @@ from tests.browser.conftest import (
     new_board,
     open_card,
     real_errors,
+    send_proposal,
     wait_live,
 )
-from tests.e2e.conftest import ROOT, Server
+from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.browser
 
@@ -89,23 +88,6 @@ class Aisha:
         )
         assert done.ok, done.text
         return done.json()
-
-
-def officer_token(server: Server) -> str:
-    """An officer API token made with the server's own command, in the server's environment."""
-    made = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "board", "officer-token", "Jo Patel"],
-        env=server.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    tokens = [line for line in made.stdout.split() if line.startswith("officer-")]
-    assert tokens, made.stdout
-    return tokens[-1]
 
 
 def record(server: Server, token: str, proposal_id: int, **body: Any) -> None:
@@ -190,7 +172,7 @@ def test_the_councils_decision_comes_back_to_the_card_and_to_the_supporters(
     )
 
     # The council: received, under review, then the decision, all live on Carl's phone.
-    officer = officer_token(server)
+    officer = server.officer_token()
     record(server, officer, proposal["id"], to="received", note="Logged as WP-2026-114")
     expect(line).to_have_text("Proposal to the council: received", timeout=LIVE_MS)
     record(server, officer, proposal["id"], to="under_review")
@@ -279,25 +261,9 @@ def test_the_server_drawn_card_shows_the_decision_without_javascript(
     aisha("POST", f"posts/{idea['id']}/group")
     aisha("POST", f"posts/{other['id']}/group")
     proposal = aisha("POST", f"posts/{idea['id']}/proposal")["proposal"]
-    aisha(
-        "PATCH",
-        f"proposals/{proposal['id']}",
-        short_summary="A monthly repair café",
-        asks=["officer_time"],
-        route="ward_panel",
-        what_we_want="Fix things together once a month",
-        options="Do nothing, or run it monthly",
-    )
-    aisha(
-        "POST",
-        f"proposals/{proposal['id']}/contact",
-        name="Aisha",
-        email="aisha@example.org",
-        consent=True,
-    )
-    aisha("POST", f"proposals/{proposal['id']}/submit")
+    send_proposal(aisha, proposal["id"])
     aisha("POST", f"posts/{other['id']}/proposal")  # a draft: only for the group
-    officer = officer_token(server)
+    officer = server.officer_token()
     record(server, officer, proposal["id"], to="received")
     record(
         server,

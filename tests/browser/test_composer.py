@@ -4,28 +4,26 @@ fields, and take the focus."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from typing import Any
 
 import pytest
-import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import (
     PHONE,
     SMALL_TARGETS,
+    BoardApi,
     Contexts,
     join_by_page,
     new_board,
     post_via_api,
     real_errors,
+    send_proposal,
     wait_live,
 )
-from tests.e2e.conftest import ROOT, Server
+from tests.e2e.conftest import Server, join
 
 pytestmark = pytest.mark.browser
 
@@ -227,55 +225,14 @@ def test_a_wrong_code_is_announced_and_focused_with_a_way_to_try_again(
     assert real_errors(contexts) == []
 
 
-def officer_token(server: Server) -> str:
-    """An officer API token made with the server's own command, in the server's environment."""
-    made = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "board", "officer-token", "Jo Patel"],
-        env=server.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    return [word for word in made.stdout.split() if word.startswith("officer-")][-1]
-
-
 def submitted_proposal(server: Server) -> int:
     """The repair café's group sends its proposal to the council, over the API."""
     code = new_board(server)["board"]["code"]
-    base = f"{server.url}/api/v1/boards/{code}"
-    joined = requests.post(f"{base}/participants", json={"display_name": "Aisha"}, timeout=5)
-    auth = {"Authorization": f"Bearer {joined.json()['token']}"}
-
-    def call(method: str, path: str, **body: Any) -> dict[str, Any]:
-        done = requests.request(
-            method, f"{base}/{path}", json={"op_id": os.urandom(8).hex(), **body}, headers=auth
-        )
-        assert done.ok, done.text
-        return dict(done.json())
-
-    idea = call("POST", "posts", kind="idea", title=IDEA, body="Fix things together")["post"]
-    call("POST", f"posts/{idea['id']}/group")
-    proposal = call("POST", f"posts/{idea['id']}/proposal")["proposal"]
-    call(
-        "PATCH",
-        f"proposals/{proposal['id']}",
-        short_summary="A monthly repair café",
-        asks=["officer_time"],
-        route="ward_panel",
-        what_we_want="Fix things together once a month",
-        options="Do nothing, or run it monthly",
-    )
-    call(
-        "POST",
-        f"proposals/{proposal['id']}/contact",
-        name="Aisha",
-        email="aisha@example.org",
-        consent=True,
-    )
-    call("POST", f"proposals/{proposal['id']}/submit")
+    aisha = BoardApi(server, code, join(server, code, "Aisha")["token"])
+    idea = aisha("POST", "posts", kind="idea", title=IDEA, body="Fix things together")["post"]
+    aisha("POST", f"posts/{idea['id']}/group")
+    proposal = aisha("POST", f"posts/{idea['id']}/proposal")["proposal"]
+    send_proposal(aisha, proposal["id"])
     return int(proposal["id"])
 
 
@@ -283,7 +240,7 @@ def test_the_decision_forms_errors_name_their_fields_and_take_the_focus(
     contexts: Contexts, server: Server
 ) -> None:
     proposal_id = submitted_proposal(server)
-    token = officer_token(server)
+    token = server.officer_token()
     officer = contexts.new(LAPTOP)
     officer.goto("/officer")
     officer.fill("#officer-token", token)

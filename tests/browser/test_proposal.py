@@ -3,8 +3,6 @@ comes back live."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from tests.browser.conftest import (
     wait_live,
 )
 from tests.browser.test_groups import card, phone_grade, post
-from tests.e2e.conftest import ROOT, Server
+from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.browser
 
@@ -31,21 +29,6 @@ pytestmark = pytest.mark.browser
 LIVE_MS = 5_000
 IDEA = "Repair café in the empty shop on Hamlet Road"
 CONTACT = "aisha.repair@example.org"
-
-
-def officer_token(server: Server, name: str) -> str:
-    """A council officer's API token, made by the server's own command on its database."""
-    made = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "board", "officer-token", name],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    return made.stdout.strip().splitlines()[-1]
 
 
 def axe_clean(page: Page, axe: Axe) -> None:
@@ -179,7 +162,7 @@ def test_a_group_sends_its_proposal_and_the_decision_comes_back_live(
     phone_grade(dev, axe)
 
     # The officer signs in on the officer page and records "received" there...
-    token = officer_token(server, "Jo Patel, Community Grants Officer")
+    token = server.officer_token("Jo Patel, Community Grants Officer")
     officer = contexts.new(PROJECTOR)
     officer.goto("/officer")
     officer.fill("#officer-token", "officer-not-this-one")

@@ -6,6 +6,7 @@ import contextlib
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -90,6 +91,28 @@ class Server(Wsgi):
         super().__init__(folder, mode, port, **{**TEST_SETTINGS, **env})
         # Servers may share a folder (and its database) or follow one another in it.
         self.log_path = folder / f"server-{mode}-{self.port}-{uuid.uuid4().hex[:6]}.log"
+
+    def flask(self, *args: str) -> str:
+        """Run ``flask --app wsgi ARGS`` in the server's environment (its database and
+        settings), as an operator would; its standard output (a failure fails the test)."""
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def officer_token(self, name: str = "Jo Patel") -> str:
+        """A council officer's API token, made by the server's own command."""
+        printed = self.flask("board", "officer-token", name).split()
+        tokens = [word for word in printed if word.startswith("officer-")]
+        assert tokens, printed
+        return tokens[-1]
 
 
 @pytest.fixture(scope="module", params=ASYNC_MODES)

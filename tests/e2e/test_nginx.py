@@ -15,7 +15,6 @@ import os
 import re
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -206,16 +205,7 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
             processes.append(process.start())
         # The static files as the app sends them, written by the command DEPLOY.md runs.
         served = folder / "static"
-        written = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "board", "static", str(served)],
-            env=processes[0].env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert written.returncode == 0, written.stderr
+        processes[0].flask("board", "static", str(served))
         site = render_site(
             {
                 "listen 80;": f"listen 127.0.0.1:{http_port};",
