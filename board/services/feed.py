@@ -95,16 +95,6 @@ def on_board(reader: Viewer) -> list[sa.ColumnElement[bool]]:
     ]
 
 
-def has_posts(session: so.Session, reader: Viewer) -> bool:
-    """Whether the reader has written any post on the board (merged, held or hidden too)."""
-    found = session.scalar(
-        sa.select(Post.id)
-        .where(Post.board_id == reader.board.id, Post.author_id == reader.me.id)
-        .limit(1)
-    )
-    return found is not None
-
-
 def support_count() -> sa.ScalarSelect[int]:
     """A post's supports, as a column of a query of posts."""
     return (

@@ -18,6 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.browser.conftest import (
     PHONE,
     SMALL_TARGETS,
+    BoardApi,
     Contexts,
     join_by_page,
     new_board,
@@ -26,7 +27,7 @@ from tests.browser.conftest import (
     send_proposal,
     wait_live,
 )
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, join
 
 pytestmark = pytest.mark.browser
 
@@ -68,26 +69,9 @@ def reopen(contexts: Contexts, phone: int, code: str) -> Page:
     return page
 
 
-class Aisha:
-    """The repair café's coordinator, over the API (tests/e2e/test_webhook.py's calls)."""
-
-    def __init__(self, server: Server, code: str) -> None:
-        self.base = f"{server.url}/api/v1/boards/{code}"
-        joined = requests.post(
-            f"{self.base}/participants", json={"display_name": "Aisha"}, timeout=5
-        ).json()
-        self.headers = {"Authorization": f"Bearer {joined['token']}"}
-
-    def __call__(self, method: str, path: str, **body: Any) -> dict[str, Any]:
-        done = requests.request(
-            method,
-            f"{self.base}/{path}",
-            json={"op_id": op(), **body},
-            headers=self.headers,
-            timeout=5,
-        )
-        assert done.ok, done.text
-        return done.json()
+def aisha_on(server: Server, code: str) -> BoardApi:
+    """The repair café's coordinator, over the API."""
+    return BoardApi(server, code, join(server, code, "Aisha")["token"])
 
 
 def record(server: Server, token: str, proposal_id: int, **body: Any) -> None:
@@ -105,7 +89,7 @@ def test_the_councils_decision_comes_back_to_the_card_and_to_the_supporters(
     contexts: Contexts, server: Server, screenshots: Path
 ) -> None:
     code = new_board(server)["board"]["code"]
-    aisha = Aisha(server, code)
+    aisha = aisha_on(server, code)
     idea = aisha("POST", "posts", kind="idea", title=IDEA, body="Fix things together")["post"]
     aisha("POST", f"posts/{idea['id']}/group")  # Aisha is in first: she coordinates
 
@@ -255,7 +239,7 @@ def test_the_server_drawn_card_shows_the_decision_without_javascript(
     contexts: Contexts, server: Server
 ) -> None:
     code = new_board(server)["board"]["code"]
-    aisha = Aisha(server, code)
+    aisha = aisha_on(server, code)
     idea = aisha("POST", "posts", kind="idea", title=IDEA)["post"]
     other = aisha("POST", "posts", kind="idea", title="Benches on the seafront")["post"]
     aisha("POST", f"posts/{idea['id']}/group")

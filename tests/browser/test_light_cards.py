@@ -4,7 +4,6 @@ names that say which post a control is for, and a composer button that covers no
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 from collections.abc import Iterator
@@ -15,7 +14,14 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Contexts, join_by_page, open_card, wait_live
+from tests.browser.conftest import (
+    PHONE,
+    BoardApi,
+    Contexts,
+    join_by_page,
+    open_card,
+    wait_live,
+)
 from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.browser
@@ -56,15 +62,8 @@ def demo(server: Server) -> dict[str, str]:
 
 
 def lead(server: Server, demo: dict[str, str], method: str, path: str, **body: Any) -> Any:
-    done = requests.request(
-        method,
-        f"{server.url}/api/v1/boards/{demo['code']}/{path}",
-        json={"op_id": os.urandom(8).hex(), **body},
-        headers={"Authorization": f"Bearer {demo['facilitator_token']}"},
-        timeout=5,
-    )
-    assert done.ok, done.text
-    return done.json()
+    """The demo board's facilitator, over the API."""
+    return BoardApi(server, demo["code"], demo["facilitator_token"])(method, path, **body)
 
 
 def phone_on(contexts: Contexts, code: str, name: str) -> Page:
