@@ -29,7 +29,10 @@ def test_a_burst_of_supports_travels_together_in_seq_order(
         voters[0].call("post.create", op_id=op(), kind="idea", title=f"Idea {n}") for n in range(4)
     ]
     post_ids = [idea["data"]["post"]["id"] for idea in ideas]
-    start = watcher.last_seq or 0
+    # The watcher holds the ideas before the votes start (their events may still be on
+    # their way when the last ack comes back).
+    start = ideas[-1]["data"]["seq"]
+    watcher.wait_for(lambda c: c.last_seq == start)
 
     def vote(voter: LiveClient) -> list[dict[str, object]]:
         return [voter.call("support.toggle", op_id=op(), post_id=pid) for pid in post_ids]
